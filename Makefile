@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIPELINE := $(BIN)/pipeline
+STAMP := $(VENV)/.installed
+# Debian packages the pipeline and its tests need (installed only when missing).
+APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+.PHONY: install system-deps demo test check lint format clean golden bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+demo: install system-deps
+	$(PIPELINE) check
+	$(PIPELINE) feed
+
+test: install system-deps
+	$(BIN)/python -m pytest -q
+
+check: install
+	$(PIPELINE) check
+
+lint: install
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff format --check pipeline tests bench
+
+format: install
+	$(BIN)/ruff check --fix pipeline tests bench
+	$(BIN)/ruff format pipeline tests bench
+
+# Regenerate the golden feeds and pages under tests/golden/ after an intended change.
+golden: install
+	PIPELINE_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
+
+bench: install system-deps
+	$(BIN)/python bench/feed.py
+
+clean:
+	rm -rf build .local .pytest_cache .ruff_cache .hypothesis tests/artifacts bench/out

@@ -1,0 +1,122 @@
+"""The `pipeline` command: a thin layer that parses options, calls the library, prints results."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+
+from pipeline import __version__, clock
+from pipeline.errors import PipelineError
+
+err_console = Console(stderr=True)
+out = Console()
+
+
+def fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one line each on stderr and exit status 1, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PipelineError as exc:
+            for line in exc.lines():
+                click.echo(f"error: {line}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The content tree (the folder holding pipeline.toml).",
+)
+@click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
+@click.version_option(__version__, prog_name="pipeline")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, verbose: int) -> None:
+    """Publish the weekly programme's feeds, the magazine's PDFs and the public site."""
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_time=False, show_path=False)],
+    )
+    ctx.obj = root
+
+
+@cli.command()
+@click.pass_obj
+@fail_cleanly
+def check(root: Path) -> None:
+    """Load and validate all content; report every problem at once."""
+    from pipeline.project import load_project
+
+    project = load_project(root, now=clock.now())
+    for line in project.summary():
+        out.print(line, highlight=False)
+    for line in project.warnings:
+        click.echo(f"warning: {line}", err=True)
+
+
+@cli.command()
+@click.pass_obj
+@fail_cleanly
+def feed(root: Path) -> None:
+    """Write build/podcast/<show>/feed.xml for every show, with its media beside it."""
+    from pipeline.podcast.build import build_feeds
+    from pipeline.project import load_project
+
+    project = load_project(root, now=clock.now(), stages=("podcast",))
+    for result in build_feeds(project, now=clock.now()):
+        out.print(f"{result.feed_url}  ({result.items} episodes)", highlight=False)
+
+
+@cli.group()
+def episode() -> None:
+    """Add and manage episodes."""
+
+
+@episode.command("new")
+@click.argument("show")
+@click.option("--audio", "audio", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", required=True)
+@click.option("--summary", default="", help="One line; defaults to the title.")
+@click.option("--date", "date", default=None, help="ISO 8601 with a zone; default now.")
+@click.option("--slug", default=None, help="Folder name; default from the number and title.")
+@click.option("--number", type=int, default=None, help="Default: the show's last number + 1.")
+@click.option("--season", type=int, default=None)
+@click.option("--type", "episode_type", type=click.Choice(["full", "trailer", "bonus"]), default="full")
+@click.option("--notes", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--chapters", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--image", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--draft", is_flag=True, help="Mark as a draft: never in a feed.")
+@click.pass_obj
+@fail_cleanly
+def episode_new(root: Path, **options: Any) -> None:
+    """Make an episode folder from a recording, write episode.toml and check it."""
+    from pipeline.podcast.new import new_episode
+
+    folder = new_episode(root, now=clock.now(), **options)
+    out.print(f"created {folder}", highlight=False)
+
+
+def main() -> None:
+    """Run the CLI."""
+    cli(prog_name="pipeline")

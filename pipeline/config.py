@@ -1,0 +1,216 @@
+"""Read pipeline.toml into typed, validated settings; report every problem at once."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from pipeline.errors import Problems
+from pipeline.podcast.categories import check_category
+from pipeline.readers import read_toml, validate
+
+CONFIG_FILE = "pipeline.toml"
+SHOW_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
+
+
+def _language(value: str) -> str:
+    if not LANGUAGE.match(value):
+        raise ValueError(f"{value!r} is not a language tag such as 'en' or 'es-MX'")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+Language = Annotated[str, AfterValidator(_language)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class Model(BaseModel):
+    """Base for settings: immutable, and unknown keys are errors (a typo is reported)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteConfig(Model):
+    """[site]: the whole publication."""
+
+    title: str = Field(min_length=1)
+    base_url: HttpUrl
+    description: str = ""
+    language: Language = "en"
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+class AudioSettings(Model):
+    """[shows.<id>.audio]: how `episode new` levels and encodes a raw recording."""
+
+    loudness: float = Field(-16.0, ge=-30, le=-9)
+    loudness_mono: float = Field(-19.0, ge=-30, le=-9)
+    true_peak: float = Field(-1.0, ge=-6, le=0)
+    format: Literal["mp3", "m4a"] = "mp3"
+    bitrate: int | None = Field(None, ge=32, le=320)
+    bitrate_mono: int | None = Field(None, ge=32, le=320)
+    sample_rate: Literal[44100, 48000] = 44100
+
+
+class ShowConfig(Model):
+    """[shows.<id>]: one programme, one language, one feed."""
+
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    language: Language
+    author: str = Field(min_length=1)
+    owner_name: str = Field(min_length=1)
+    owner_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    artwork: str
+    categories: list[str] = Field(min_length=1)
+    explicit: bool
+    type: Literal["episodic", "serial"] = "episodic"
+    copyright: str | None = None
+    website: HttpUrl | None = None
+    funding_url: HttpUrl | None = None
+    funding_text: str | None = None
+    locked: bool = False
+    license: str | None = None
+    feed_cap: int | None = Field(None, ge=1)
+    # Additions to the contract (documented in the README):
+    subtitle: str | None = None
+    guid: str | None = None
+    medium: Literal["podcast", "music", "video", "audiobook", "newsletter", "blog"] = "podcast"
+    update_frequency: str | None = None
+    update_rrule: str | None = None
+    complete: bool = False
+    block: bool = False
+    new_feed_url: HttpUrl | None = None
+    audio: AudioSettings = AudioSettings()
+
+    @field_validator("categories")
+    @classmethod
+    def _apple_categories(cls, values: list[str]) -> list[str]:
+        errors = [e for e in map(check_category, values) if e]
+        if errors:
+            raise ValueError("; ".join(errors))
+        return values
+
+
+class MagazineConfig(Model):
+    """[magazine]: the magazine's masthead and page geometry."""
+
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    language: Language = "en"
+    page_size: str = "A4"
+    issn: str | None = None
+    website: HttpUrl | None = None
+    bleed: str = "3mm"
+    fonts: list[str] = []
+    colophon: str | None = None
+
+
+class StorageConfig(Model):
+    """[storage]: the S3-compatible bucket the build is published to (no credentials here)."""
+
+    bucket: str = Field(min_length=3)
+    prefix: str = ""
+    endpoint_url: HttpUrl | None = None
+    region: str = "us-east-1"
+    addressing_style: Literal["auto", "path", "virtual"] = "path"
+
+    @field_validator("prefix")
+    @classmethod
+    def _clean_prefix(cls, value: str) -> str:
+        parts = [p for p in value.strip("/").split("/") if p]
+        if any(p in (".", "..") for p in parts):
+            raise ValueError("a prefix may not contain '.' or '..' segments")
+        return "/".join(parts)
+
+
+class ConfigFile(Model):
+    """The whole pipeline.toml."""
+
+    site: SiteConfig
+    shows: dict[str, ShowConfig] = {}
+    magazine: MagazineConfig | None = None
+    storage: StorageConfig | None = None
+
+    @field_validator("shows")
+    @classmethod
+    def _show_ids(cls, shows: dict[str, ShowConfig]) -> dict[str, ShowConfig]:
+        bad = [k for k in shows if not SHOW_ID.match(k)]
+        if bad:
+            raise ValueError(f"show ids must be lowercase letters, digits and hyphens: {bad}")
+        return shows
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated configuration plus where it came from."""
+
+    root: Path
+    path: Path
+    site: SiteConfig
+    shows: dict[str, ShowConfig]
+    magazine: MagazineConfig | None
+    storage: StorageConfig | None
+
+    @property
+    def build_dir(self) -> Path:
+        """Return the folder that mirrors the bucket."""
+        return self.root / "build"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Return the folder for caches that survive between builds (not published)."""
+        return self.root / ".local" / "cache"
+
+    def url(self, key: str) -> str:
+        """Return the public URL of a key under the bucket root."""
+        return f"{self.site.base_url}/{key.lstrip('/')}"
+
+
+def _apply_env(data: dict, env: dict[str, str]) -> None:
+    """Apply the documented environment overrides to the raw settings."""
+    if env.get("PIPELINE_BASE_URL") and isinstance(data.get("site"), dict):
+        data["site"]["base_url"] = env["PIPELINE_BASE_URL"]
+    storage = data.get("storage")
+    for var, key in (("PIPELINE_S3_ENDPOINT", "endpoint_url"), ("PIPELINE_S3_BUCKET", "bucket")):
+        if env.get(var):
+            storage = data.setdefault("storage", {}) if storage is None else storage
+            if isinstance(storage, dict):
+                storage[key] = env[var]
+
+
+def load_config(root: Path, env: dict[str, str] | None = None) -> Config:
+    """Load and validate root/pipeline.toml; raise ContentError listing every problem."""
+    root = root.resolve()
+    path = root / CONFIG_FILE
+    problems = Problems(root)
+    data = read_toml(path, problems)
+    problems.raise_if_any()
+    assert data is not None
+    _apply_env(data, dict(os.environ) if env is None else env)
+    parsed = validate(ConfigFile, data, path, problems)
+    problems.raise_if_any()
+    assert parsed is not None
+    return Config(
+        root=root,
+        path=path,
+        site=parsed.site,
+        shows=parsed.shows,
+        magazine=parsed.magazine,
+        storage=parsed.storage,
+    )

@@ -1,0 +1,86 @@
+"""The few exception classes the library raises; the CLI turns each into clean lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content: where, which field, and what."""
+
+    path: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: {self.field}" if self.field else self.path
+        return f"{where}: {self.message}"
+
+
+class PipelineError(Exception):
+    """Base class: every error the library raises on purpose."""
+
+    def lines(self) -> list[str]:
+        """Return the error as the lines the CLI prints."""
+        return [str(self)]
+
+
+class ContentError(PipelineError):
+    """The content tree has one or more problems; all are reported at once."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        """Return one line per problem."""
+        return [str(p) for p in self.problems]
+
+
+class BuildError(PipelineError):
+    """Rendering or writing an output failed (template, PDF, encoder)."""
+
+
+class StorageError(PipelineError):
+    """Talking to object storage failed, or a publish was refused."""
+
+
+class ConflictError(StorageError):
+    """Someone else published in the meantime; nothing of theirs was overwritten."""
+
+
+class Problems:
+    """Collect problems while validating, then raise them all together."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = root
+        self.items: list[Problem] = []
+
+    def add(self, path: Path | str, field: str, message: str) -> None:
+        """Record a problem at a file, relative to the content root when possible."""
+        self.items.append(Problem(self.display(path), field, message))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Record problems found elsewhere."""
+        self.items.extend(problems)
+
+    def display(self, path: Path | str) -> str:
+        """Return a path as shown to the user: relative to the content root."""
+        p = Path(path)
+        if self.root is not None:
+            try:
+                return p.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return p.as_posix()
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        """Raise a ContentError carrying every recorded problem."""
+        if self.items:
+            raise ContentError(self.items)

@@ -1,0 +1,106 @@
+"""File helpers shared by every stage: atomic writes, hashing, linking, small JSON caches."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside target; rename it over target only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    """Write bytes to target atomically (temporary file, then rename)."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    """Write UTF-8 text to target atomically."""
+    atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write data atomically unless target already holds exactly it; return whether written."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write_bytes(target, data)
+    return True
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Return the hex SHA-256 of bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """Place src at dst by hard link (cheap for large media), falling back to a copy."""
+    if dst.exists():
+        try:
+            if os.path.samefile(src, dst):
+                return
+        except OSError:
+            pass
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dst) as tmp:
+        tmp.unlink()
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copy2(src, tmp)
+
+
+def read_json_cache(path: Path) -> dict[str, Any]:
+    """Load a JSON cache file, or an empty one if it is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_json_cache(path: Path, data: dict[str, Any]) -> None:
+    """Save a JSON cache file atomically, sorted for stable diffs."""
+    atomic_write_text(path, json.dumps(data, sort_keys=True, separators=(",", ":")))
+
+
+def file_stamp(path: Path) -> list[int]:
+    """Return (size, mtime_ns) of a file: the key that tells whether a cached reading holds."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]

@@ -1,0 +1,68 @@
+"""Markdown to safe HTML, shared by show notes, magazine articles and the site."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
+# Tags and attributes user content may keep; everything else is dropped (script, iframe,
+# form, style, event handlers). URL schemes are limited so javascript: links disappear.
+SAFE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "u", "ul", "aside",
+}
+SAFE_ATTRIBUTES = {
+    "*": {"class", "id", "lang", "dir", "title"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start", "reversed"},
+}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # html=True lets authors use inline HTML; the sanitizer below decides what survives.
+    return (
+        MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": True})
+        .enable(["table", "strikethrough", "replacements", "smartquotes"])
+        .use(footnote_plugin)
+    )
+
+
+def sanitize_html(raw: str) -> str:
+    """Keep only safe tags, attributes and URL schemes from user HTML."""
+    return nh3.clean(
+        raw,
+        tags=SAFE_TAGS,
+        attributes=SAFE_ATTRIBUTES,
+        url_schemes=SAFE_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def markdown_to_html(text: str) -> str:
+    """Render Markdown to sanitized HTML."""
+    return sanitize_html(_parser().render(text))
+
+
+def html_to_text(fragment: str) -> str:
+    """Return the plain text of an HTML fragment, whitespace collapsed."""
+    stripped = nh3.clean(re.sub(r"<(/p|br\s*/?|/li|/h\d)>", r"<\1> ", fragment), tags=set())
+    return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
+
+
+def markdown_to_text(text: str) -> str:
+    """Render Markdown to plain text (for descriptions and summaries)."""
+    return html_to_text(markdown_to_html(text))

@@ -1,0 +1,1 @@
+"""Podcast stage: episode folders in, one standards-complete feed per show out."""
