@@ -104,3 +104,29 @@ def file_stamp(path: Path) -> list[int]:
     """Return (size, mtime_ns) of a file: the key that tells whether a cached reading holds."""
     st = path.stat()
     return [st.st_size, st.st_mtime_ns]
+
+
+class StampCache:
+    """A JSON cache of facts about files, trusted while a file's size and mtime are unchanged."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.data = read_json_cache(path)
+        self.dirty = False
+
+    def get(self, file: Path, key: str, compute: Any) -> Any:
+        """Return the cached value for (file, key), computing and storing it when stale."""
+        stamp = file_stamp(file)
+        entry = self.data.get(f"{key}:{file}")
+        if entry is not None and entry[0] == stamp:
+            return entry[1]
+        value = compute(file)
+        self.data[f"{key}:{file}"] = [stamp, value]
+        self.dirty = True
+        return value
+
+    def save(self) -> None:
+        """Write the cache back if anything changed."""
+        if self.dirty:
+            write_json_cache(self.path, self.data)
+            self.dirty = False
