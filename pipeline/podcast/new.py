@@ -1,0 +1,130 @@
+"""Create an episode folder from a recording: copy the audio in, write episode.toml, check it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import tomllib
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import load_config
+from pipeline.errors import ContentError, Problems
+from pipeline.podcast.episodes import EPISODE_FILE, SLUG, EpisodeReader
+from pipeline.podcast.media import AUDIO_TYPES
+
+
+def slugify(text: str) -> str:
+    """Return a slug: lowercase ASCII letters, digits and hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "episode"
+
+
+def toml_value(value: Any) -> str:
+    """Format a simple value as TOML (strings escaped by the TOML rules)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def parse_date(value: str | None, now: datetime) -> datetime:
+    """Parse --date (ISO 8601 with a zone), defaulting to now."""
+    if not value:
+        return now.replace(microsecond=0)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ContentError(
+            [_problem("--date", f"{value!r} is not an ISO 8601 date-time")]
+        ) from None
+    if parsed.tzinfo is None:
+        raise ContentError([_problem("--date", "give a time zone, e.g. 2026-11-20T18:00:00Z")])
+    return parsed
+
+
+def _problem(field: str, message: str):
+    problems = Problems()
+    problems.add("episode new", field, message)
+    return problems.items[0]
+
+
+def next_number(show_folder: Path) -> int:
+    """Return the show's highest episode number plus one."""
+    highest = 0
+    for toml in show_folder.glob(f"*/{EPISODE_FILE}"):
+        try:
+            number = tomllib.loads(toml.read_text("utf-8")).get("number")
+        except (OSError, ValueError):
+            continue
+        if isinstance(number, int):
+            highest = max(highest, number)
+    return highest + 1
+
+
+def new_episode(
+    root: Path, *, show: str, audio: Path, title: str, now: datetime, **options: Any
+) -> Path:
+    """Make episodes/<show>/<slug>/ from a finished recording; validate before it appears."""
+    config = load_config(root)
+    if show not in config.shows:
+        known = ", ".join(sorted(config.shows)) or "none"
+        raise ContentError([_problem("show", f"unknown show {show!r} (known: {known})")])
+    if not audio.is_file():
+        raise ContentError([_problem("--audio", f"file not found: {audio}")])
+    if audio.suffix.lower() not in AUDIO_TYPES:
+        raise ContentError([_problem("--audio", f"{audio.name}: use .mp3, .m4a or .opus/.ogg")])
+    show_folder = config.root / "episodes" / show
+    number = options.get("number") or next_number(show_folder)
+    slug = options.get("slug") or slugify(title)
+    if not SLUG.match(slug):
+        raise ContentError(
+            [_problem("--slug", f"{slug!r}: use lowercase letters, digits and hyphens")]
+        )
+    target = show_folder / slug
+    if target.exists():
+        raise ContentError([_problem("--slug", f"{target} already exists")])
+
+    fields: dict[str, Any] = {
+        "title": title,
+        "date": parse_date(options.get("date"), now),
+        "audio": f"audio{audio.suffix.lower()}",
+        "number": number,
+        "season": options.get("season"),
+        "type": options.get("episode_type") or "full",
+        "summary": options.get("summary") or title,
+    }
+    copies = {fields["audio"]: audio}
+    for name in ("notes", "chapters", "transcript", "image"):
+        src: Path | None = options.get(name)
+        if src is not None:
+            if not src.is_file():
+                raise ContentError([_problem(f"--{name}", f"file not found: {src}")])
+            fields[name] = f"{name if name != 'image' else 'cover'}{src.suffix.lower()}"
+            copies[fields[name]] = src
+    if options.get("draft"):
+        fields["draft"] = True
+
+    # Build the folder beside its final place, validate it, and only then rename it in.
+    show_folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=show_folder))
+    try:
+        for name, src in copies.items():
+            shutil.copyfile(src, staging / name)
+        body = "".join(f"{k} = {toml_value(v)}\n" for k, v in fields.items() if v is not None)
+        (staging / EPISODE_FILE).write_text(body, "utf-8")
+        problems = Problems(config.root)
+        reader = EpisodeReader(config, problems, [])
+        reader.episode(show, config.shows[show], staging, slug=slug)
+        problems.raise_if_any()
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
