@@ -87,6 +87,20 @@ def feed(root: Path) -> None:
         out.print(f"{result.feed_url}  ({result.items} episodes)", highlight=False)
 
 
+@cli.command()
+@click.pass_obj
+@fail_cleanly
+def build(root: Path) -> None:
+    """Build everything into build/ (feeds, magazine, site) without uploading."""
+    from pipeline.build import build_all
+    from pipeline.project import load_project
+
+    now = clock.now()
+    report = build_all(load_project(root, now=now), now=now)
+    for result in report.feeds:
+        out.print(f"{result.feed_url}  ({result.items} episodes)", highlight=False)
+
+
 @cli.group()
 def episode() -> None:
     """Add and manage episodes."""

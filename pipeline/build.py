@@ -1,0 +1,39 @@
+"""Run the build stages in order over a validated project: feeds, magazine, site."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pipeline.podcast.build import FeedResult, build_feeds
+from pipeline.project import Project
+
+log = logging.getLogger(__name__)
+
+STAGES = ("podcast", "magazine", "site")
+
+
+@dataclass
+class BuildReport:
+    """What a build produced, stage by stage."""
+
+    feeds: list[FeedResult] = field(default_factory=list)
+    issues: list = field(default_factory=list)
+    pages: list = field(default_factory=list)
+
+
+def build_all(
+    project: Project,
+    *,
+    now: datetime,
+    stages: Iterable[str] = STAGES,
+    skip_issue_hashes: frozenset[str] = frozenset(),
+) -> BuildReport:
+    """Build the requested stages into build/; the project was fully validated before."""
+    stages = set(stages)
+    report = BuildReport()
+    if "podcast" in stages:
+        report.feeds = build_feeds(project, now)
+    return report
