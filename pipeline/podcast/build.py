@@ -28,6 +28,8 @@ class FeedResult:
     pages: tuple[Path, ...]
     items: int
     keys: tuple[str, ...]
+    artwork_key: str
+    episodes: tuple[PublishedEpisode, ...]
 
 
 def show_prefix(show_id: str) -> str:
@@ -70,8 +72,8 @@ class MediaPlacer:
         """Place an episode's audio, art, chapters and transcript; return their public URLs."""
         prefix, url = episode_prefix(e), self.config.url
         audio_key = self.place(e.audio, prefix, e.slug, e.audio_sha256)
-        optional = {
-            name: url(self.place(path, prefix, name)) if path else None
+        keys = {
+            name: self.place(path, prefix, name) if path else None
             for name, path in (
                 ("cover", e.image),
                 ("chapters", e.chapters),
@@ -81,11 +83,15 @@ class MediaPlacer:
         return PublishedEpisode(
             episode=e,
             page_url=url(prefix) + "/",
+            audio_key=audio_key,
             audio_url=url(audio_key),
             audio_size=(self.config.build_dir / audio_key).stat().st_size,
-            image_url=optional["cover"],
-            chapters_url=optional["chapters"],
-            transcript_url=optional["transcript"],
+            image_key=keys["cover"],
+            image_url=keys["cover"] and url(keys["cover"]),
+            chapters_key=keys["chapters"],
+            chapters_url=keys["chapters"] and url(keys["chapters"]),
+            transcript_key=keys["transcript"],
+            transcript_url=keys["transcript"] and url(keys["transcript"]),
         )
 
 
@@ -125,7 +131,8 @@ def remove_stale(folder: Path, keep: set[Path]) -> None:
 def build_show(config: Config, show: Show, now: datetime) -> FeedResult:
     """Place one show's media and write its feed pages."""
     placer = MediaPlacer(config)
-    artwork_url = config.url(placer.place(show.artwork, show_prefix(show.id), "artwork"))
+    artwork_key = placer.place(show.artwork, show_prefix(show.id), "artwork")
+    artwork_url = config.url(artwork_key)
     live = [placer.episode(e) for e in show.published(now)]
     trailers = tuple(p for p in live if p.episode.type == "trailer")[:1]
     pages = paginate(live, show.config.feed_cap)
@@ -155,7 +162,16 @@ def build_show(config: Config, show: Show, now: datetime) -> FeedResult:
     placer.hashes.save()
     keep = {config.build_dir / k for k in placer.keys}
     remove_stale(config.build_dir / show_prefix(show.id), keep)
-    return FeedResult(show.id, main_url, written[0], tuple(written), len(live), tuple(placer.keys))
+    return FeedResult(
+        show.id,
+        main_url,
+        written[0],
+        tuple(written),
+        len(live),
+        tuple(placer.keys),
+        artwork_key,
+        tuple(live),
+    )
 
 
 def build_feeds(project, now: datetime) -> list[FeedResult]:

@@ -27,14 +27,18 @@ DESCRIPTION_LIMIT = 4000  # Apple truncates descriptions beyond this
 
 @dataclass(frozen=True)
 class PublishedEpisode:
-    """An episode with the public URLs and sizes of the files it references."""
+    """An episode with the bucket keys, public URLs and sizes of the files it references."""
 
     episode: Episode
     page_url: str
+    audio_key: str
     audio_url: str
     audio_size: int
+    image_key: str | None
     image_url: str | None
+    chapters_key: str | None
     chapters_url: str | None
+    transcript_key: str | None
     transcript_url: str | None
 
 
