@@ -1,0 +1,194 @@
+"""GUID stability, content-hashed media, paging, several shows, the audio cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from pipeline.podcast.episodes import SLUG, episode_guid
+from pipeline.podcast.new import slugify
+from tests.contenttree import ContentTree, make_audio
+
+ATOM = "{http://www.w3.org/2005/Atom}link"
+
+
+def build(cli, tree: ContentTree, show: str = "weekly", name: str = "feed.xml") -> etree._Element:
+    result = cli(tree.root, "feed")
+    assert result.exit_code == 0, result.stderr
+    return etree.parse(str(tree.root / "build/podcast" / show / name)).getroot()
+
+
+def item(doc: etree._Element) -> etree._Element:
+    (only,) = doc.iter("item")
+    return only
+
+
+def test_guid_survives_changes_of_title_date_base_url_and_audio(
+    tree: ContentTree, cli, monkeypatch
+):
+    tree.add_show("weekly")
+    folder = tree.add_episode("weekly", "strike-report", "number = 1\n")
+    first = item(build(cli, tree))
+    guid, url = first.findtext("guid"), first.find("enclosure").get("url")
+    assert guid == episode_guid("weekly", "strike-report")
+
+    toml = folder / "episode.toml"
+    toml.write_text(
+        toml.read_text()
+        .replace("Episode about", "A new title for")
+        .replace("2026-11-20", "2026-11-13")
+    )
+    make_audio(folder / "audio.mp3", seconds=4.0, freq=550)
+    monkeypatch.setenv("PIPELINE_BASE_URL", "https://cdn.example.net/media")
+    second = item(build(cli, tree))
+    assert second.findtext("guid") == guid
+    assert second.findtext("title").startswith("A new title")
+    new_url = second.find("enclosure").get("url")
+    assert new_url.startswith(
+        "https://cdn.example.net/media/podcast/weekly/strike-report/strike-report."
+    )
+    assert new_url.rsplit("/", 1)[1] != url.rsplit("/", 1)[1]  # replaced audio, new hashed name
+    assert not (tree.root / "build" / url.removeprefix("https://media.example.org/")).exists()
+
+
+def test_explicit_guid_field_overrides_the_derived_one(tree: ContentTree, cli):
+    tree.add_show("weekly")
+    tree.add_episode("weekly", "imported", 'guid = "https://old-host.example/ep/7"\n')
+    assert item(build(cli, tree)).findtext("guid") == "https://old-host.example/ep/7"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=60), st.text(min_size=1, max_size=60))
+def test_guid_depends_only_on_show_and_slug(title_a: str, title_b: str):
+    slug = slugify(title_a)
+    assert SLUG.match(slug)
+    assert episode_guid("weekly", slug) == episode_guid("weekly", slug)
+    if slugify(title_b) != slug:
+        assert episode_guid("weekly", slug) != episode_guid("weekly", slugify(title_b))
+    assert episode_guid("weekly", slug) != episode_guid("hebdo", slug)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_slug_pattern_refuses_capitals_spaces_dots_and_slashes(text: str):
+    if SLUG.match(text):
+        assert text == text.lower() and text.isascii()
+        assert not any(c in text for c in " ./\\_") and ".." not in text
+        assert not text.startswith("-") and not text.endswith("-")
+
+
+def test_feed_cap_moves_older_items_to_rfc5005_pages(tree: ContentTree, cli):
+    tree.add_show("weekly", feed_cap="3")
+    for n in range(1, 8):
+        tree.add_episode(
+            "weekly", f"ep-{n}", f"number = {n}\n", date=f"2026-10-{n:02d}T18:00:00Z", seconds=1.5
+        )
+    main = build(cli, tree)
+    base = "https://media.example.org/podcast/weekly"
+    links = {link.get("rel"): link.get("href") for link in main.iter(ATOM)}
+    assert links == {
+        "self": f"{base}/feed.xml",
+        "first": f"{base}/feed.xml",
+        "next": f"{base}/feed-2.xml",
+        "last": f"{base}/feed-3.xml",
+    }
+    pages = [
+        feedparser.parse(tree.root / "build/podcast/weekly" / n)
+        for n in ("feed.xml", "feed-2.xml", "feed-3.xml")
+    ]
+    numbers = [[e.itunes_episode for e in p.entries] for p in pages]
+    assert numbers == [["7", "6", "5"], ["4", "3", "2"], ["1"]]
+    last = etree.parse(str(tree.root / "build/podcast/weekly/feed-3.xml")).getroot()
+    last_links = {link.get("rel"): link.get("href") for link in last.iter(ATOM)}
+    assert last_links["previous"] == f"{base}/feed-2.xml" and "next" not in last_links
+
+
+def test_each_show_gets_its_own_feed_and_language(tree: ContentTree, cli):
+    tree.add_show("weekly", "en")
+    tree.add_show("semanal", "es")
+    tree.add_episode("weekly", "in-english")
+    tree.add_episode("semanal", "en-espanol")
+    assert cli(tree.root, "feed").exit_code == 0
+    for show, language, slug in (("weekly", "en", "in-english"), ("semanal", "es", "en-espanol")):
+        parsed = feedparser.parse(tree.root / "build/podcast" / show / "feed.xml")
+        assert parsed.feed.language == language
+        assert [e.link for e in parsed.entries] == [
+            f"https://media.example.org/podcast/{show}/{slug}/"
+        ]
+
+
+def test_explicit_episode_overrides_the_show(tree: ContentTree, cli):
+    tree.add_show("weekly")
+    tree.add_episode("weekly", "rough-language", "explicit = true\n")
+    doc = build(cli, tree)
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    assert doc.xpath("channel/itunes:explicit/text()", namespaces=ns) == ["false"]
+    assert item(doc).xpath("itunes:explicit/text()", namespaces=ns) == ["true"]
+
+
+def test_audio_facts_are_cached_and_a_changed_file_is_read_again(tree: ContentTree, cli):
+    tree.add_show("weekly")
+    folder = tree.add_episode("weekly", "cached", seconds=2.0)
+    assert (
+        item(build(cli, tree)).findtext("{http://www.itunes.com/dtds/podcast-1.0.dtd}duration")
+        == "2"
+    )
+    cache = json.loads((tree.root / ".local/cache/media.json").read_text())
+    (entry,) = [v for k, v in cache.items() if k.startswith("audio:")]
+    assert entry[1]["info"]["duration"] > 1.9
+    make_audio(folder / "audio.mp3", seconds=5.0)
+    assert (
+        item(build(cli, tree)).findtext("{http://www.itunes.com/dtds/podcast-1.0.dtd}duration")
+        == "5"
+    )
+
+
+def test_episode_new_makes_a_checked_folder_with_the_next_number(
+    tree: ContentTree, cli, tmp_path: Path
+):
+    tree.add_show("weekly")
+    tree.add_episode("weekly", "older", "number = 7\n")
+    recording = make_audio(tmp_path / "final-mix.mp3", seconds=2.0)
+    result = cli(
+        tree.root,
+        "episode",
+        "new",
+        "weekly",
+        "--audio",
+        str(recording),
+        "--title",
+        "Nurses on strike",
+        "--date",
+        "2026-11-21T10:00:00+01:00",
+    )
+    assert result.exit_code == 0, result.stderr
+    folder = tree.root / "episodes/weekly/nurses-on-strike"
+    text = (folder / "episode.toml").read_text()
+    assert "number = 8" in text and 'title = "Nurses on strike"' in text
+    assert (folder / "audio.mp3").read_bytes() == recording.read_bytes()
+    assert cli(tree.root, "check").exit_code == 0
+    assert recording.exists()
+
+
+def test_episode_new_with_broken_audio_leaves_nothing_behind(
+    tree: ContentTree, cli, tmp_path: Path
+):
+    tree.add_show("weekly")
+    broken = tmp_path / "broken.mp3"
+    broken.write_text("not audio at all " * 100)
+    result = cli(tree.root, "episode", "new", "weekly", "--audio", str(broken), "--title", "Broken")
+    assert result.exit_code == 1
+    assert "audio" in result.stderr and "not a valid MP3" in result.stderr
+    assert sorted(p.name for p in (tree.root / "episodes/weekly").iterdir()) == ["artwork.jpg"]
+
+
+def test_episode_new_refuses_an_unknown_show(tree: ContentTree, cli, tmp_path: Path):
+    tree.add_show("weekly")
+    recording = make_audio(tmp_path / "a.mp3")
+    result = cli(tree.root, "episode", "new", "monthly", "--audio", str(recording), "--title", "X")
+    assert result.exit_code == 1 and "unknown show 'monthly'" in result.stderr
