@@ -125,6 +125,14 @@ class StampCache:
         self.dirty = True
         return value
 
+    def memo(self, key: str, data: str, compute: Any) -> Any:
+        """Return compute(data), cached under the hash of data (for results of pure functions)."""
+        slot = f"{key}#{hashlib.sha1(data.encode('utf-8')).hexdigest()}"
+        if slot not in self.data:
+            self.data[slot] = [None, compute(data)]
+            self.dirty = True
+        return self.data[slot][1]
+
     def save(self) -> None:
         """Write the cache back if anything changed."""
         if self.dirty:

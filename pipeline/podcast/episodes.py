@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -152,12 +153,11 @@ def episode_guid(show_id: str, slug: str) -> str:
     return str(uuid.uuid5(EPISODE_GUID_NAMESPACE, f"{show_id}/{slug}"))
 
 
-def local_file(
-    folder: Path, value: str, field: str, where: Path, problems: Problems
-) -> Path | None:
+def local_file(folder: Path, value: str, field: str, where: Path, problems: Problems) -> Path | None:
     """Resolve a file named in content, refusing paths outside folder and missing files."""
-    candidate = (folder / value).resolve()
-    if Path(value).is_absolute() or not candidate.is_relative_to(folder.resolve()):
+    # A lexical check (no realpath per file) keeps large shows fast; '..' and absolute paths fail.
+    candidate = Path(os.path.normpath(folder / value))
+    if Path(value).is_absolute() or not candidate.is_relative_to(folder):
         problems.add(where, field, f"{value!r} is outside the folder {problems.display(folder)}")
         return None
     if not candidate.is_file():
@@ -329,7 +329,8 @@ class EpisodeReader:
         if notes.endswith(".md") and "\n" not in notes:
             file = local_file(folder, notes, "notes", where, self.problems)
             text = read_text(file, self.problems, "notes") if file else None
-        return markdown_to_html(text) if text else ""
+        # Rendering Markdown dominates a warm rebuild of a large show, so results are memoised.
+        return self.cache.memo("notes", text, markdown_to_html) if text else ""
 
     def _unique_numbers(self, episodes: list[Episode]) -> None:
         seen: dict[tuple[int | None, int], Episode] = {}

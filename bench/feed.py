@@ -1,0 +1,112 @@
+"""Benchmark the feed build on a generated show of 3,000 episodes: cold build, warm rebuild, size.
+
+Run: .venv/bin/python bench/feed.py [--episodes 3000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.contenttree import ContentTree, make_audio  # noqa: E402
+
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
+
+
+def generate(root: Path, episodes: int) -> None:
+    """Write a show with `episodes` episodes: small real MP3s, Markdown notes, some chapters."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    tree = ContentTree(root)
+    tree.add_show("bench", feed_cap="300")
+    sample = make_audio(root / "sample.mp3", seconds=1.5).read_bytes()
+    start = NOW - timedelta(days=7 * episodes)
+    for n in range(1, episodes + 1):
+        folder = root / "episodes" / "bench" / f"episode-{n:04d}"
+        folder.mkdir(parents=True)
+        (folder / "audio.mp3").write_bytes(sample)
+        date = (start + timedelta(days=7 * n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        notes = f"Notes for programme {n}.\\n\\n- a report from the **sections**\\n- [a statement](https://example.org/{n})"
+        extra = ""
+        if n % 10 == 0:
+            (folder / "chapters.json").write_text(
+                '{"version":"1.2.0","chapters":[{"startTime":0,"title":"Start"}]}'
+            )
+            extra = 'chapters = "chapters.json"\n'
+        (folder / "episode.toml").write_text(
+            f'title = "Programme on topic {n}"\ndate = {date}\naudio = "audio.mp3"\nnumber = {n}\n'
+            f'summary = "Summary {n}"\nnotes = "{notes}"\n{extra}'
+        )
+
+
+def timed_cli(root: Path) -> float:
+    """Run `pipeline feed` as a user would and return its wall time."""
+    env = {"PIPELINE_NOW": NOW.isoformat(), "PATH": "/usr/bin:/bin"}
+    t0 = time.perf_counter()
+    subprocess.run(
+        [str(REPO / ".venv/bin/pipeline"), "--root", str(root), "feed"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - t0
+
+
+def timed_library(root: Path) -> float:
+    """Load, validate and build in-process (no interpreter start-up) and return the time."""
+    from pipeline.podcast.build import build_feeds
+    from pipeline.project import load_project
+
+    t0 = time.perf_counter()
+    build_feeds(load_project(root, now=NOW, stages=("podcast",)), NOW)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--episodes", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    root = REPO / "bench" / "out" / "feed"
+    t0 = time.perf_counter()
+    generate(root, args.episodes)
+    print(f"generated {args.episodes} episodes in {time.perf_counter() - t0:.1f} s")
+
+    colds = []
+    for _ in range(max(1, args.runs // 2)):
+        shutil.rmtree(root / ".local", ignore_errors=True)
+        shutil.rmtree(root / "build", ignore_errors=True)
+        colds.append(timed_cli(root))
+    warm_cli = [timed_cli(root) for _ in range(args.runs)]
+    warm_lib = [timed_library(root) for _ in range(args.runs)]
+    feed = root / "build/podcast/bench/feed.xml"
+    pages = sorted((root / "build/podcast/bench").glob("feed*.xml"))
+    total = sum(p.stat().st_size for p in pages)
+    print(
+        f"cold build (CLI, no cache, empty build/): median {statistics.median(colds):.2f} s over {len(colds)}"
+    )
+    print(
+        f"warm rebuild (CLI wall, incl. interpreter start): median {statistics.median(warm_cli):.2f} s "
+        f"(min {min(warm_cli):.2f}) over {len(warm_cli)}"
+    )
+    print(
+        f"warm rebuild (in-process load+validate+build): median {statistics.median(warm_lib):.2f} s "
+        f"(min {min(warm_lib):.2f}) over {len(warm_lib)}"
+    )
+    print(
+        f"main feed: {feed.stat().st_size / 1024:.0f} KiB; {len(pages)} pages, {total / 1024:.0f} KiB in all"
+    )
+
+
+if __name__ == "__main__":
+    main()
