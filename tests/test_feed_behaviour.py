@@ -192,3 +192,12 @@ def test_episode_new_refuses_an_unknown_show(tree: ContentTree, cli, tmp_path: P
     recording = make_audio(tmp_path / "a.mp3")
     result = cli(tree.root, "episode", "new", "monthly", "--audio", str(recording), "--title", "X")
     assert result.exit_code == 1 and "unknown show 'monthly'" in result.stderr
+
+
+def test_opus_is_published_as_audio_ogg_with_a_warning_about_apple(tree: ContentTree, cli):
+    tree.add_show("weekly")
+    tree.add_episode("weekly", "in-opus", audio="audio.opus")
+    result = cli(tree.root, "check")
+    assert result.exit_code == 0
+    assert "episodes/weekly/in-opus/episode.toml: audio: Apple Podcasts does not play Ogg/Opus" in result.stderr
+    assert item(build(cli, tree)).find("enclosure").get("type") == "audio/ogg"

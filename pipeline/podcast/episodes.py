@@ -298,6 +298,11 @@ class EpisodeReader:
         notes_html = self.notes(folder, parsed.notes, path)
         if len(p.items) > before or not isinstance(measured, tuple) or audio is None:
             return None
+        if measured[0].mime == "audio/ogg":
+            self.warnings.append(
+                f"{p.display(path)}: audio: Apple Podcasts does not play Ogg/Opus; "
+                "MP3 or M4A reaches every app"
+            )
         return Episode(
             show=show_id,
             slug=slug,
