@@ -40,13 +40,26 @@ def _parser() -> MarkdownIt:
     )
 
 
-def sanitize_html(raw: str) -> str:
-    """Keep only safe tags, attributes and URL schemes from user HTML."""
+def _only_image_data(tag: str, attribute: str, value: str) -> str | None:
+    # data: URLs survive only as raster images in <img src>, never as links.
+    if value.lstrip().lower().startswith("data:"):
+        ok = tag == "img" and attribute == "src"
+        return value if ok and re.match(r"\s*data:image/(png|jpeg|gif|webp)[;,]", value, re.I) else None
+    return value
+
+
+def sanitize_html(raw: str, *, data_images: bool = False) -> str:
+    """Keep only safe tags, attributes and URL schemes from user HTML.
+
+    data_images=True also keeps `data:image/...` in <img src> (the magazine checks their
+    size and kind before rendering); data: URLs anywhere else are still removed.
+    """
     return nh3.clean(
         raw,
         tags=SAFE_TAGS,
         attributes=SAFE_ATTRIBUTES,
-        url_schemes=SAFE_SCHEMES,
+        url_schemes=SAFE_SCHEMES | {"data"} if data_images else SAFE_SCHEMES,
+        attribute_filter=_only_image_data if data_images else None,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )

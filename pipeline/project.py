@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.config import Config, load_config
 from pipeline.errors import Problems
+from pipeline.magazine.loader import load_issues
 from pipeline.podcast.episodes import Show, load_shows
 
 ALL_STAGES = ("podcast", "magazine")
@@ -44,5 +45,8 @@ def load_project(root: Path, *, now: datetime, stages: Iterable[str] = ALL_STAGE
     problems = Problems(config.root)
     warnings: list[str] = []
     shows = load_shows(config, problems, warnings) if "podcast" in stages else {}
+    issues = load_issues(config, problems, warnings) if "magazine" in stages else ()
     problems.raise_if_any()
-    return Project(config=config, now=now, shows=shows, warnings=tuple(warnings))
+    return Project(
+        config=config, now=now, shows=shows, issues=issues, warnings=tuple(warnings)
+    )

@@ -1,0 +1,161 @@
+"""Turn a magazine article's Markdown into sanitized HTML ready for print layout.
+
+On top of the shared Markdown rules (`pipeline.markup`), articles get:
+- figures: an image alone in its paragraph becomes <figure> with its title as <figcaption>;
+- footnotes: each note is moved to where it is referenced, as <span class="footnote">,
+  which the magazine stylesheet floats to the foot of the page;
+- pull quotes: a `::: pullquote` ... `:::` block becomes <aside class="pullquote">.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from pipeline.markup import sanitize_html
+
+# Footnote references written as [^label] but never defined stay literal text.
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+# CSS in a style attribute or element could fetch (url(), @import); the sanitizer drops both,
+# but we still report them so the author learns why their styling vanished.
+_STYLE_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.I)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A resource an article points at: its URL as written and the Markdown line."""
+
+    url: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An article body as sanitized HTML, with what it refers to and what looked wrong."""
+
+    html: str
+    images: tuple[Reference, ...]
+    undefined_footnotes: tuple[Reference, ...]
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # Same options as pipeline.markup's parser, plus the pull quote container.
+    return (
+        MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": True})
+        .enable(["table", "strikethrough", "replacements", "smartquotes"])
+        .use(footnote_plugin)
+        .use(container_plugin, name="pullquote", render=_render_pullquote)
+    )
+
+
+def _render_pullquote(self, tokens, idx, options, env) -> str:
+    if tokens[idx].nesting == 1:
+        return '<aside class="pullquote">\n'
+    return "</aside>\n"
+
+
+def _figure(md: MarkdownIt, image: Token, env: dict) -> str:
+    """Return the <figure> markup for an image that stands alone in its paragraph."""
+    src = html.escape(image.attrGet("src") or "", quote=True)
+    alt = html.escape(md.renderer.renderInlineAsText(image.children or [], md.options, env), True)
+    caption = image.attrGet("title") or ""
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure><img src="{src}" alt="{alt}">{cap}</figure>\n'
+
+
+def _footnote_bodies(md: MarkdownIt, tokens: list[Token], env: dict) -> tuple[list[Token], dict]:
+    """Cut the footnote block off the token stream; return the rest and each note's HTML."""
+    bodies: dict[int, str] = {}
+    rest: list[Token] = []
+    current: int | None = None
+    inner: list[Token] = []
+    for tok in tokens:
+        if tok.type == "footnote_open":
+            current, inner = tok.meta["id"], []
+        elif tok.type == "footnote_close":
+            assert current is not None
+            bodies[current] = md.renderer.render(inner, md.options, env).strip()
+            current = None
+        elif current is not None:
+            # A note is set inline at its reference: paragraphs become plain runs of text.
+            if tok.type in ("paragraph_open", "paragraph_close", "footnote_anchor"):
+                continue
+            inner.append(tok)
+        elif tok.type not in ("footnote_block_open", "footnote_block_close"):
+            rest.append(tok)
+    return rest, bodies
+
+
+def render_article(text: str, line_offset: int = 0) -> Rendered:
+    """Render an article body (Markdown without its front matter) to sanitized HTML."""
+    md = _parser()
+    env: dict = {}
+    tokens = md.parse(text, env)
+    tokens, notes = _footnote_bodies(md, tokens, env)
+    images: list[Reference] = []
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        line = (tok.map[0] + 1 + line_offset) if tok.map else line_offset + 1
+        if tok.type == "inline":
+            for child in tok.children or []:
+                if child.type == "image":
+                    images.append(Reference(str(child.attrGet("src") or ""), line))
+                elif child.type == "footnote_ref":
+                    body = notes.get(child.meta["id"], "")
+                    child.type, child.content = "html_inline", f'<span class="footnote">{body}</span>'
+            images.extend(Reference(m, line) for m in _raw_urls("".join(
+                c.content for c in tok.children or [] if c.type == "html_inline")))
+        elif tok.type == "html_block":
+            images.extend(Reference(m, line) for m in _raw_urls(tok.content))
+        # An image alone in a paragraph is a figure with a caption.
+        if (
+            tok.type == "paragraph_open"
+            and i + 2 < len(tokens)
+            and tokens[i + 1].type == "inline"
+            and [c.type for c in tokens[i + 1].children or [] if c.content.strip() or c.type != "text"]
+            == ["image"]
+        ):
+            image = next(c for c in tokens[i + 1].children or [] if c.type == "image")
+            fig = Token("html_block", "", 0, content=_figure(md, image, env))
+            out.append(fig)
+            i += 3
+            continue
+        out.append(tok)
+        i += 1
+    raw = md.renderer.render(out, md.options, env)
+    undefined = _undefined_footnotes(text, env, line_offset)
+    return Rendered(sanitize_html(raw, data_images=True), tuple(images), undefined)
+
+
+def _raw_urls(fragment: str) -> list[str]:
+    """Return the URLs raw HTML in an article would fetch (img src, CSS url())."""
+    found = [next(g for g in m.groups() if g is not None) for m in _IMG_SRC.finditer(fragment)]
+    found += _STYLE_URL.findall(fragment)
+    return [html.unescape(u) for u in found]
+
+
+def _undefined_footnotes(text: str, env: dict, line_offset: int) -> tuple[Reference, ...]:
+    """Return the [^label] references that have no definition, with their lines."""
+    defined = {key.lstrip(":") for key in env.get("footnotes", {}).get("refs", {})}
+    missing: list[Reference] = []
+    in_code = False
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        if in_code:
+            continue
+        for m in _FOOTNOTE_REF.finditer(line):
+            if m.group(1) not in defined:
+                missing.append(Reference(m.group(0), n + line_offset))
+    return tuple(missing)

@@ -1,0 +1,237 @@
+"""Build issues into PDFs: skip unchanged ones (content hash), render editions in parallel."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.errors import BuildError
+from pipeline.fsutil import file_stamp, read_json_cache, sha256_file, write_json_cache
+from pipeline.magazine.images import CMYK_PROFILE, RECIPE, cover_thumbnail
+from pipeline.magazine.loader import geometry
+from pipeline.magazine.models import Issue
+from pipeline.magazine.render import Job, make_jobs, run_job
+from pipeline.templates import search_path
+
+log = logging.getLogger(__name__)
+
+# Bump when the magazine's output changes for the same inputs (not only on a release).
+FORMAT = "magazine-1"
+
+
+class MagazineBuildError(BuildError):
+    """One or more issues failed to build; one line per problem."""
+
+    def __init__(self, lines: Iterable[str]):
+        self.error_lines = [line for block in lines for line in block.splitlines()]
+        super().__init__("\n".join(self.error_lines))
+
+    def lines(self) -> list[str]:
+        """Return one line per problem."""
+        return self.error_lines
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """What happened to one issue: its source hash, whether it was built, where its files are."""
+
+    slug: str
+    source_hash: str
+    built: bool
+    pdf: Path
+    print_pdf: Path
+    cover: Path
+    pages: int | None = None
+    reason: str = ""  # why it was not built: "unchanged" or "published"
+
+    @property
+    def outputs(self) -> tuple[Path, Path, Path]:
+        """Return the three output files."""
+        return (self.pdf, self.print_pdf, self.cover)
+
+
+class _Hasher:
+    """SHA-256 of files, remembered per (size, mtime) so unchanged rebuilds stay fast."""
+
+    def __init__(self, cache_dir: Path):
+        self.path = cache_dir / "magazine" / "hashes.json"
+        self.data = read_json_cache(self.path)
+        self.dirty = False
+
+    def __call__(self, path: Path) -> str:
+        key, stamp = str(path), file_stamp(path)
+        hit = self.data.get(key)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        digest = sha256_file(path)
+        self.data[key] = [stamp, digest]
+        self.dirty = True
+        return digest
+
+    def save(self) -> None:
+        if self.dirty:
+            try:
+                write_json_cache(self.path, self.data)
+            except OSError as exc:
+                log.debug("cannot save hash cache: %s", exc)
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def issue_source_hash(config: Config, issue: Issue, _hasher: _Hasher | None = None) -> str:
+    """Return the content hash of everything an issue's PDFs are made from.
+
+    Its folder, the magazine templates (content tree's and the pipeline's), the [magazine]
+    settings, the CMYK profile, and the pipeline's version and output format.
+    """
+    hasher = _hasher or _Hasher(config.cache_dir)
+    h = hashlib.sha256()
+    settings = config.magazine.model_dump(mode="json") if config.magazine else None
+    h.update(json.dumps([FORMAT, RECIPE, __version__, settings], sort_keys=True).encode())
+    tracked = [("issue", issue.folder, p) for p in _files(issue.folder)]
+    for i, root in enumerate(search_path(config.root)):
+        tracked += [(f"templates{i}", root, p) for p in _files(root / "magazine")]
+    for tag, base, path in tracked:
+        h.update(f"{tag}/{path.relative_to(base).as_posix()}\0{hasher(path)}\n".encode())
+    if CMYK_PROFILE.is_file():
+        h.update(hasher(CMYK_PROFILE).encode())
+    if _hasher is None:
+        hasher.save()
+    return h.hexdigest()
+
+
+def output_paths(config: Config, slug: str) -> dict[str, Path]:
+    """Return where an issue's screen PDF, print PDF and cover thumbnail go."""
+    out = config.build_dir / "magazine" / slug
+    return {"screen": out / f"{slug}.pdf", "print": out / f"{slug}-print.pdf", "cover": out / "cover.jpg"}
+
+
+def _stamp_path(config: Config, slug: str) -> Path:
+    return config.cache_dir / "magazine" / "built" / f"{slug}.json"
+
+
+def build_issues(
+    project: Any,
+    slugs: Iterable[str] | None = None,
+    skip_hashes: frozenset[str] = frozenset(),
+    jobs: int | None = None,
+) -> list[IssueResult]:
+    """Build the project's issues (or those named) into PDFs; skip unchanged or published ones.
+
+    Editions render in parallel processes, one per core (or `jobs`). Nothing is replaced
+    unless every edition of that issue rendered; failures are raised together at the end.
+    """
+    config: Config = project.config
+    issues = _select(project.issues, slugs)
+    hasher = _Hasher(config.cache_dir)
+    results: list[IssueResult] = []
+    pending: list[tuple[Issue, str, dict[str, Path]]] = []
+    for issue in issues:
+        digest = issue_source_hash(config, issue, hasher)
+        paths = output_paths(config, issue.slug)
+        stamp = read_json_cache(_stamp_path(config, issue.slug))
+        if digest in skip_hashes:
+            results.append(_result(issue, digest, paths, False, reason="published"))
+        elif stamp.get("hash") == digest and all(p.is_file() for p in paths.values()):
+            results.append(_result(issue, digest, paths, False, stamp.get("pages"), "unchanged"))
+        else:
+            pending.append((issue, digest, paths))
+    hasher.save()
+    errors: list[str] = []
+    work: list[tuple[Issue, str, dict[str, Path], list[Job]]] = []
+    for issue, digest, paths in pending:
+        temps = {e: _temp(paths[e]) for e in ("screen", "print")}
+        try:
+            work.append((issue, digest, paths, make_jobs(config, issue, temps)))
+        except BuildError as exc:
+            errors.append(str(exc))
+    all_jobs = [job for *_, js in work for job in js]
+    outcomes = _run(all_jobs, jobs)
+    for issue, digest, paths, js in work:
+        done = [outcomes[id(j)] for j in js]
+        failed = [o for o in done if isinstance(o, BaseException)]
+        if failed:
+            errors.extend(_describe(o) for o in failed)
+            for j in js:
+                j.target.unlink(missing_ok=True)
+            continue
+        for j in js:
+            os.replace(j.target, paths[j.edition])
+        cover_thumbnail(issue.cover, paths["cover"], *_page_mm(config))
+        pages = done[0][0]
+        for message in (w for o in done for w in o[1]):
+            log.warning("%s", message)
+        write_json_cache(_stamp_path(config, issue.slug), {"hash": digest, "pages": pages})
+        results.append(_result(issue, digest, paths, True, pages))
+    if errors:
+        raise MagazineBuildError(errors)
+    order = {i.slug: n for n, i in enumerate(issues)}
+    return sorted(results, key=lambda r: order[r.slug])
+
+
+def _select(issues: tuple[Issue, ...], slugs: Iterable[str] | None) -> list[Issue]:
+    if slugs is None:
+        return list(issues)
+    wanted = list(dict.fromkeys(slugs))
+    by_slug = {i.slug: i for i in issues}
+    unknown = [s for s in wanted if s not in by_slug]
+    if unknown:
+        known = ", ".join(by_slug) or "none"
+        raise BuildError(f"no issue named {', '.join(unknown)} (issues: {known})")
+    return [by_slug[s] for s in wanted]
+
+
+def _result(issue: Issue, digest: str, paths: dict[str, Path], built: bool,
+            pages: int | None = None, reason: str = "") -> IssueResult:
+    return IssueResult(issue.slug, digest, built, paths["screen"], paths["print"], paths["cover"],
+                       pages, reason)
+
+
+def _temp(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def _page_mm(config: Config) -> tuple[float, float]:
+    geo = geometry(config.magazine)  # type: ignore[arg-type]
+    return geo.width, geo.height
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, BuildError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _run(jobs: list[Job], workers: int | None) -> dict[int, Any]:
+    """Run jobs in parallel processes (in this one when there is a single job or core)."""
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    outcomes: dict[int, Any] = {}
+    if workers <= 1:
+        for job in jobs:
+            try:
+                outcomes[id(job)] = run_job(job)
+            except Exception as exc:
+                outcomes[id(job)] = exc
+        return outcomes
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {id(job): pool.submit(run_job, job) for job in jobs}
+        for key, future in futures.items():
+            try:
+                outcomes[key] = future.result()
+            except Exception as exc:
+                outcomes[key] = exc
+    return outcomes

@@ -1,0 +1,278 @@
+"""Read issues/<slug>/ folders into validated Issue models, recording every problem at once."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from pipeline.config import SHOW_ID, Config, MagazineConfig
+from pipeline.errors import Problems
+from pipeline.magazine.article import Reference, render_article
+from pipeline.magazine.images import ImageInfo, ImageProbe, cover_dpi
+from pipeline.magazine.models import (
+    Article,
+    FrontMatter,
+    Geometry,
+    Issue,
+    IssueFile,
+    parse_length_mm,
+    parse_page_size,
+)
+from pipeline.markup import markdown_to_html
+from pipeline.readers import read_text, read_toml, validate
+
+ISSUES_DIR = "issues"
+ISSUE_FILE = "issue.toml"
+MIN_COVER_DPI = 200
+# Inline images larger than this (the URL's length) are refused: put the file in the folder.
+MAX_DATA_URL = 256 * 1024
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+
+
+def geometry(magazine: MagazineConfig) -> Geometry:
+    """Return the page geometry of a validated [magazine] section (see check_magazine)."""
+    width, height = parse_page_size(magazine.page_size)
+    return Geometry(width, height, parse_length_mm(magazine.bleed))
+
+
+def check_magazine(config: Config, problems: Problems) -> bool:
+    """Check the [magazine] values pydantic cannot (page size, bleed); return whether usable."""
+    assert config.magazine is not None
+    ok = True
+    for field, check in (("page_size", parse_page_size), ("bleed", parse_length_mm)):
+        try:
+            check(getattr(config.magazine, field))
+        except ValueError as exc:
+            problems.add(config.path, f"magazine.{field}", str(exc))
+            ok = False
+    if ok and not 0 <= parse_length_mm(config.magazine.bleed) <= 10:
+        problems.add(config.path, "magazine.bleed", "must be between 0mm and 10mm")
+        ok = False
+    return ok
+
+
+def issue_folders(config: Config) -> list[Path]:
+    """Return the issue folders (those holding issue.toml), sorted by name."""
+    base = config.root / ISSUES_DIR
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and (p / ISSUE_FILE).is_file())
+
+
+def load_issues(config: Config, problems: Problems, warnings: list[str]) -> tuple[Issue, ...]:
+    """Load every issue under issues/; record problems (not raising) and warnings."""
+    folders = issue_folders(config)
+    if not folders:
+        return ()
+    if config.magazine is None:
+        problems.add(config.path, "magazine", f"{len(folders)} issue(s) in issues/ but no [magazine]")
+        return ()
+    if not check_magazine(config, problems):
+        return ()
+    geo = geometry(config.magazine)
+    probe = ImageProbe(config.cache_dir)
+    issues = []
+    for folder in folders:
+        issue = _load_issue(folder, config.magazine, geo, probe, problems, warnings)
+        if issue is not None:
+            issues.append(issue)
+    probe.save()
+    return tuple(issues)
+
+
+def _load_issue(
+    folder: Path,
+    magazine: MagazineConfig,
+    geo: Geometry,
+    probe: ImageProbe,
+    problems: Problems,
+    warnings: list[str],
+) -> Issue | None:
+    path = folder / ISSUE_FILE
+    before = len(problems.items)
+    if not SHOW_ID.match(folder.name):
+        problems.add(folder, "", "issue folder names must be lowercase letters, digits, hyphens")
+    data = read_toml(path, problems)
+    if data is None:
+        return None
+    meta = validate(IssueFile, data, path, problems)
+    if meta is None:
+        return None
+    language = meta.language or magazine.language
+    names = meta.articles if meta.articles is not None else sorted(
+        p.name for p in folder.glob("*.md")
+    )
+    if not names:
+        problems.add(path, "articles", "the issue has no articles (no *.md files listed or found)")
+    if len(set(names)) != len(names):
+        problems.add(path, "articles", "an article is listed twice")
+    articles = []
+    for i, name in enumerate(names):
+        file = (folder / name).resolve()
+        if not _inside(file, folder) or not name.endswith(".md"):
+            problems.add(path, f"articles[{i}]", f"{name!r} must be a .md file in the issue folder")
+            continue
+        if not file.is_file():
+            problems.add(path, f"articles[{i}]", f"{name}: file not found")
+            continue
+        article = _load_article(file, folder, language, geo, i + 1, probe, problems, warnings)
+        if article is not None:
+            articles.append(article)
+    cover = None
+    if meta.cover is not None:
+        cover = _check_image(meta.cover, folder, path, "cover", probe, problems)
+        info = probe.probe(cover) if cover else None
+        if isinstance(info, ImageInfo):
+            dpi = cover_dpi(info, geo.width + 2 * geo.bleed, geo.height + 2 * geo.bleed)
+            if dpi < MIN_COVER_DPI:
+                warnings.append(
+                    f"{problems.display(path)}: cover: {meta.cover} is {info.width}x{info.height}"
+                    f" px, only {dpi:.0f} dpi at page size (want {MIN_COVER_DPI}+ for print)"
+                )
+    if len(problems.items) != before:
+        return None
+    return Issue(
+        slug=folder.name,
+        title=meta.title,
+        number=meta.number,
+        date=meta.date,
+        language=language,
+        cover=cover,
+        articles=tuple(articles),
+        editors=tuple(meta.editors),
+        description=meta.description,
+        folder=folder.resolve(),
+    )
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split '---' YAML front matter from the body; return (yaml, body, body's first line - 1)."""
+    m = _FRONT.match(text)
+    if not m:
+        return None
+    return m.group(1), text[m.end():], m.group(0).count("\n")
+
+
+def _load_article(
+    file: Path,
+    folder: Path,
+    issue_lang: str,
+    geo: Geometry,
+    position: int,
+    probe: ImageProbe,
+    problems: Problems,
+    warnings: list[str],
+) -> Article | None:
+    text = read_text(file, problems)
+    if text is None:
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        problems.add(file, "line 1", "front matter missing: start the file with '---', YAML, '---'")
+        return None
+    front, body, offset = parts
+    try:
+        data = yaml.safe_load(front) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 2}" if mark is not None else "front matter"
+        problems.add(file, where, f"YAML error: {getattr(exc, 'problem', None) or exc}")
+        return None
+    if not isinstance(data, dict):
+        problems.add(file, "front matter", "must be a YAML mapping of fields (title: ...)")
+        return None
+    meta = validate(FrontMatter, data, file, problems)
+    rendered = render_article(body, offset)
+    images = []
+    for ref in rendered.images:
+        local = _check_reference(ref, folder, file, probe, problems)
+        if local is not None:
+            images.append(local.relative_to(folder.resolve()).as_posix())
+    for ref in rendered.undefined_footnotes:
+        warnings.append(f"{problems.display(file)}: line {ref.line}: footnote {ref.url} has no definition")
+    if meta is None:
+        return None
+    return Article(
+        file=file,
+        title=meta.title,
+        subtitle=meta.subtitle,
+        authors=tuple(meta.authors),
+        lang=meta.lang or issue_lang,
+        summary=meta.summary,
+        translators=tuple(meta.translators),
+        layout=meta.layout,
+        bio=meta.bio,
+        html=rendered.html,
+        anchor=f"article-{position}",
+        bio_html=markdown_to_html(meta.bio) if meta.bio else "",
+        images=tuple(dict.fromkeys(images)),
+    )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def refusal(url: str, folder: Path) -> str | None:
+    """Return why a URL may not be fetched for an issue in folder, or None if it may."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https", "ftp", "ftps"):
+        return f"{scheme} URLs are never fetched (the build sends no requests): put the file in the issue folder"
+    if scheme == "data":
+        if len(url) > MAX_DATA_URL:
+            return f"data URL of {len(url) // 1024} KiB is over the {MAX_DATA_URL // 1024} KiB limit"
+        if not re.match(r"data:image/(png|jpeg|gif|webp)[;,]", url, re.I):
+            return "only data:image/png, jpeg, gif or webp URLs are allowed"
+        return None
+    if scheme not in ("", "file"):
+        return f"the {scheme}: scheme is not allowed"
+    local = Path(unquote(parts.path))
+    target = local if local.is_absolute() else folder / local
+    if not _inside(target, folder):
+        return "outside the issue folder"
+    return None
+
+
+def _check_reference(
+    ref: Reference, folder: Path, file: Path, probe: ImageProbe, problems: Problems
+) -> Path | None:
+    """Check one URL an article uses; return the local file it names, if any."""
+    where = f"line {ref.line}"
+    reason = refusal(ref.url, folder)
+    if reason:
+        problems.add(file, where, f"refused URL {_short(ref.url)}: {reason}")
+        return None
+    if ref.url.lower().startswith("data:"):
+        try:
+            base64.b64decode(ref.url.split(",", 1)[1], validate=";base64" in ref.url.split(",")[0])
+        except (binascii.Error, IndexError):
+            problems.add(file, where, f"data URL {_short(ref.url)} is not valid base64")
+        return None
+    return _check_image(unquote(urlsplit(ref.url).path), folder, file, where, probe, problems)
+
+
+def _check_image(
+    name: str, folder: Path, file: Path, where: str, probe: ImageProbe, problems: Problems
+) -> Path | None:
+    path = (folder / name).resolve()
+    if not _inside(path, folder):
+        problems.add(file, where, f"refused URL {name}: outside the issue folder")
+        return None
+    if not path.is_file():
+        problems.add(file, where, f"image {name} not found")
+        return None
+    info = probe.probe(path)
+    if isinstance(info, str):
+        problems.add(file, where, f"image {name}: {info}")
+        return None
+    return path
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 80 else url[:60] + "..."

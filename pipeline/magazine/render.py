@@ -1,0 +1,210 @@
+"""Render an issue to HTML (Jinja2) and one edition of it to PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pydyf
+from weasyprint import HTML
+
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.errors import BuildError
+from pipeline.magazine.fetcher import SafeFetcher
+from pipeline.magazine.images import CMYK_CONDITION, CMYK_PROFILE, edition_copy
+from pipeline.magazine.loader import geometry
+from pipeline.magazine.models import Geometry, Issue
+from pipeline.templates import environment, render, search_path
+
+log = logging.getLogger(__name__)
+
+EDITIONS = ("screen", "print")
+TEMPLATE = "magazine/issue.html"
+DEFAULT_FONTS = ("EB Garamond", "Inter")
+
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+}
+
+
+def longdate(day: date, language: str) -> str:
+    """Return a date written out in the issue's language (ISO for languages we lack)."""
+    lang = language.split("-")[0].lower()
+    names = MONTHS.get(lang)
+    if not names:
+        return day.isoformat()
+    month = names.split()[day.month - 1]
+    return f"{month} {day.year}" if lang == "en" else f"{month} {day.year}".capitalize()
+
+
+def css_string(value: object) -> str:
+    """Quote a value as a CSS string that cannot close the string or the <style> element."""
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    text = re.sub(r"[\n\r\f]", "\\\\A ", text).replace("<", "\\3C ").replace(">", "\\3E ")
+    return f'"{text}"'
+
+
+def fonts(config: Config) -> dict[str, str]:
+    """Return the body and display font families ([magazine] fonts = [body, display])."""
+    assert config.magazine is not None
+    chosen = list(config.magazine.fonts) + list(DEFAULT_FONTS[len(config.magazine.fonts):])
+    return {"body": chosen[0], "display": chosen[1]}
+
+
+def issue_html(config: Config, issue: Issue, edition: str) -> str:
+    """Render the issue's HTML for one edition from the templates (content tree's first)."""
+    env = environment(config.root)
+    env.filters["longdate"] = longdate
+    env.filters["css_string"] = css_string
+    cover_url = issue.cover.as_uri() if issue.cover else ""
+    return render(
+        env,
+        TEMPLATE,
+        magazine=config.magazine,
+        issue=issue,
+        edition=edition,
+        geometry=geometry(config.magazine),  # type: ignore[arg-type]
+        fonts=fonts(config),
+        cover_url=cover_url,
+        cmyk_profile_url=CMYK_PROFILE.as_uri(),
+        output_condition=CMYK_CONDITION,
+        version=__version__,
+    )
+
+
+def image_plan(issue: Issue, geo: Geometry) -> dict[Path, float]:
+    """Return each image of the issue with the widest it is printed, in mm."""
+    plan: dict[Path, float] = {}
+    for article in issue.articles:
+        for name in article.images:
+            path = issue.folder / name
+            plan[path] = max(plan.get(path, 0.0), geo.printed_width(article.layout))
+    return plan
+
+
+@dataclass(frozen=True)
+class Job:
+    """One edition of one issue to render: everything a worker process needs (picklable)."""
+
+    slug: str
+    edition: str
+    html: str
+    folder: Path
+    roots: tuple[Path, ...]
+    images: tuple[tuple[Path, float], ...]
+    cache_dir: Path
+    target: Path
+    article_urls: tuple[tuple[str, str], ...]  # (text in the article's HTML, article file)
+
+
+class _Collect(logging.Handler):
+    """Keep WeasyPrint's warnings and errors so an ERROR fails the build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        target = self.errors if record.levelno >= logging.ERROR else self.warnings
+        target.append(record.getMessage())
+
+
+def _pdfx_output_intent(document: object, pdf: pydyf.PDF) -> None:
+    """Name the print condition the way PDF/X readers expect (WeasyPrint uses the profile name)."""
+    for intent in pdf.catalog.get("OutputIntents", []):
+        intent["OutputConditionIdentifier"] = pydyf.String(CMYK_CONDITION)
+        intent["OutputCondition"] = pydyf.String("SWOP coated, Ghostscript default CMYK profile")
+        intent["RegistryName"] = pydyf.String("http://www.color.org")
+        intent["Info"] = pydyf.String(CMYK_CONDITION)
+
+
+def run_job(job: Job) -> tuple[int, list[str]]:
+    """Render one edition to job.target; return (pages, warnings); raise BuildError on failure."""
+    substitutes = {src: edition_copy(src, mm, job.edition, job.cache_dir) for src, mm in job.images}
+    extra = (CMYK_PROFILE,) if job.edition == "print" else ()
+    fetcher = SafeFetcher(list(job.roots), substitutes, extra)
+    collect = _Collect()
+    wlog = logging.getLogger("weasyprint")
+    wlog.addHandler(collect)
+    try:
+        document = HTML(
+            string=job.html, base_url=job.folder.as_uri() + "/", url_fetcher=fetcher
+        ).render(pdf_tags=True)
+        pages = len(document.pages)
+        if fetcher.refused:
+            raise BuildError("\n".join(_refusal_lines(job, fetcher.refused)))
+        if collect.errors:
+            raise BuildError("\n".join(f"{job.slug} ({job.edition}): WeasyPrint: {m}"
+                                       for m in collect.errors))
+        options: dict = {"pdf_tags": True}
+        if job.edition == "print":
+            options.update(pdf_variant="pdf/x-4", finisher=_pdfx_output_intent)
+        document.write_pdf(job.target, **options)
+        if collect.errors:
+            raise BuildError("\n".join(f"{job.slug} ({job.edition}): WeasyPrint: {m}"
+                                       for m in collect.errors))
+    finally:
+        wlog.removeHandler(collect)
+    return pages, [f"{job.slug} ({job.edition}): {m}" for m in collect.warnings]
+
+
+def _refusal_lines(job: Job, refused: list[tuple[str, str]]) -> list[str]:
+    """Say, for each refused URL, which article (or else the templates) asked for it."""
+    lines = []
+    for url, reason in refused:
+        who = next((file for text, file in job.article_urls if url in text), "")
+        where = who or f"the {job.slug} templates"
+        lines.append(f"{where}: refused URL {url[:80]}: {reason}")
+    return lines
+
+
+def make_jobs(config: Config, issue: Issue, targets: dict[str, Path]) -> list[Job]:
+    """Render both editions' HTML now (template errors surface here) and describe the PDF work."""
+    geo = geometry(config.magazine)  # type: ignore[arg-type]
+    plan = image_plan(issue, geo)
+    if issue.cover is not None:
+        plan[issue.cover] = max(plan.get(issue.cover, 0.0), _cover_width(issue.cover, geo))
+    article_urls = tuple(
+        (a.html, _display(config, a.file)) for a in issue.articles
+    )
+    roots = (issue.folder, *search_path(config.root))
+    return [
+        Job(
+            slug=issue.slug,
+            edition=edition,
+            html=issue_html(config, issue, edition),
+            folder=issue.folder,
+            roots=roots,
+            images=tuple(plan.items()),
+            cache_dir=config.cache_dir,
+            target=targets[edition],
+            article_urls=article_urls,
+        )
+        for edition in EDITIONS
+    ]
+
+
+def _cover_width(cover: Path, geo: Geometry) -> float:
+    """Return the printed width of a cover scaled to cover the page and its bleed."""
+    from PIL import Image
+
+    with Image.open(cover) as im:
+        w, h = im.size
+    page_w, page_h = geo.width + 2 * geo.bleed, geo.height + 2 * geo.bleed
+    return max(page_w, page_h * w / h)
+
+
+def _display(config: Config, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
