@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 STAMP := $(VENV)/.installed
 # Debian packages the pipeline and its tests need (installed only when missing).
-APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-ebgaramond fonts-inter libgs10-common
 
 .PHONY: install system-deps demo test check lint format clean golden bench
 
@@ -30,6 +30,7 @@ system-deps:
 demo: install system-deps
 	$(PIPELINE) check
 	$(PIPELINE) feed
+	$(PIPELINE) magazine
 
 test: install system-deps
 	$(BIN)/python -m pytest -q

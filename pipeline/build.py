@@ -36,4 +36,8 @@ def build_all(
     report = BuildReport()
     if "podcast" in stages:
         report.feeds = build_feeds(project, now)
+    if "magazine" in stages and project.issues:
+        from pipeline.magazine.build import build_issues
+
+        report.issues = build_issues(project, skip_hashes=skip_issue_hashes)
     return report

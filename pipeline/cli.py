@@ -131,6 +131,48 @@ def episode_new(root: Path, **options: Any) -> None:
     out.print(f"created {folder}", highlight=False)
 
 
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Processes; default one per core.")
+@click.pass_obj
+@fail_cleanly
+def magazine(root: Path, slugs: tuple[str, ...], jobs: int | None) -> None:
+    """Build every issue (or those named) into build/magazine/<slug>/: screen and print PDFs."""
+    from pipeline.magazine.build import build_issues
+    from pipeline.project import load_project
+
+    project = load_project(root, now=clock.now(), stages=("magazine",))
+    for line in project.warnings:
+        click.echo(f"warning: {line}", err=True)
+    for r in build_issues(project, slugs or None, jobs=jobs):
+        state = f"built, {r.pages} pages" if r.built else r.reason
+        out.print(f"{r.pdf.relative_to(project.config.root)}  ({state})", highlight=False)
+
+
+@cli.group()
+def issue() -> None:
+    """Add and manage magazine issues."""
+
+
+@issue.command("new")
+@click.argument("slug")
+@click.option("--title", required=True, help='e.g. "No. 8, Spring 2027".')
+@click.option("--number", type=int, default=None, help="Default: the last issue's number + 1.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today.")
+@click.option("--language", default=None, help="Default: [magazine] language.")
+@click.pass_obj
+@fail_cleanly
+def issue_new(root: Path, slug: str, title: str, number: int | None, day: Any, language: str | None) -> None:
+    """Make issues/<slug>/ with issue.toml and an example article."""
+    from pipeline.magazine.new import new_issue
+
+    folder = new_issue(
+        root, slug, title=title, now=clock.now(), number=number,
+        day=day.date() if day else None, language=language,
+    )
+    out.print(f"created {folder}", highlight=False)
+
+
 def main() -> None:
     """Run the CLI."""
     cli(prog_name="pipeline")

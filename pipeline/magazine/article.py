@@ -44,6 +44,8 @@ class Rendered:
     html: str
     images: tuple[Reference, ...]
     undefined_footnotes: tuple[Reference, ...]
+    # Images with neither alt text nor caption: a tagged PDF needs a description.
+    missing_alt: tuple[Reference, ...] = ()
 
 
 @cache
@@ -66,8 +68,9 @@ def _render_pullquote(self, tokens, idx, options, env) -> str:
 def _figure(md: MarkdownIt, image: Token, env: dict) -> str:
     """Return the <figure> markup for an image that stands alone in its paragraph."""
     src = html.escape(image.attrGet("src") or "", quote=True)
-    alt = html.escape(md.renderer.renderInlineAsText(image.children or [], md.options, env), True)
-    caption = image.attrGet("title") or ""
+    caption = str(image.attrGet("title") or "")
+    alt_text = md.renderer.renderInlineAsText(image.children or [], md.options, env) or caption
+    alt = html.escape(alt_text, quote=True)
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure><img src="{src}" alt="{alt}">{cap}</figure>\n'
 
@@ -102,6 +105,7 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
     tokens = md.parse(text, env)
     tokens, notes = _footnote_bodies(md, tokens, env)
     images: list[Reference] = []
+    missing_alt: list[Reference] = []
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -111,6 +115,9 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
             for child in tok.children or []:
                 if child.type == "image":
                     images.append(Reference(str(child.attrGet("src") or ""), line))
+                    alt = md.renderer.renderInlineAsText(child.children or [], md.options, env)
+                    if not (alt.strip() or str(child.attrGet("title") or "").strip()):
+                        missing_alt.append(images[-1])
                 elif child.type == "footnote_ref":
                     body = notes.get(child.meta["id"], "")
                     child.type, child.content = "html_inline", f'<span class="footnote">{body}</span>'
@@ -135,7 +142,8 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
         i += 1
     raw = md.renderer.render(out, md.options, env)
     undefined = _undefined_footnotes(text, env, line_offset)
-    return Rendered(sanitize_html(raw, data_images=True), tuple(images), undefined)
+    clean = sanitize_html(raw, data_images=True)
+    return Rendered(clean, tuple(images), undefined, tuple(missing_alt))
 
 
 def _raw_urls(fragment: str) -> list[str]:

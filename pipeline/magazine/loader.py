@@ -193,6 +193,9 @@ def _load_article(
         local = _check_reference(ref, folder, file, probe, problems)
         if local is not None:
             images.append(local.relative_to(folder.resolve()).as_posix())
+    for ref in rendered.missing_alt:
+        problems.add(file, f"line {ref.line}", f"image {_short(ref.url)} needs alt text or a caption: "
+                     "![what it shows](photo.jpg \"caption\")")
     for ref in rendered.undefined_footnotes:
         warnings.append(f"{problems.display(file)}: line {ref.line}: footnote {ref.url} has no definition")
     if meta is None:
