@@ -67,6 +67,19 @@ class AudioSettings(Model):
     sample_rate: Literal[44100, 48000] = 44100
 
 
+class SubscribeConfig(Model):
+    """[shows.<id>.subscribe]: directory pages of the show, for the site's subscribe buttons."""
+
+    apple: HttpUrl | None = None
+    spotify: HttpUrl | None = None
+    pocketcasts: HttpUrl | None = None
+    overcast: HttpUrl | None = None
+    antennapod: HttpUrl | None = None
+    youtube: HttpUrl | None = None
+    # Buttons built from the feed URL (AntennaPod, Pocket Casts, Overcast) when not listed above.
+    from_feed: bool = True
+
+
 class ShowConfig(Model):
     """[shows.<id>]: one programme, one language, one feed."""
 
@@ -97,6 +110,7 @@ class ShowConfig(Model):
     block: bool = False
     new_feed_url: HttpUrl | None = None
     audio: AudioSettings = AudioSettings()
+    subscribe: SubscribeConfig = SubscribeConfig()
 
     @field_validator("categories")
     @classmethod
