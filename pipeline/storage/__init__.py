@@ -1,0 +1,1 @@
+"""Publish build/ to S3-compatible object storage, and run a local SeaweedFS for development."""

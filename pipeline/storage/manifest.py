@@ -1,0 +1,149 @@
+"""The publish manifest (what the pipeline wrote to the bucket) and the local tree it is compared to."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import StorageError
+from pipeline.fsutil import CHUNK, StampCache
+
+log = logging.getLogger(__name__)
+
+MANIFEST_KEY = "_pipeline/manifest.json"
+MANIFEST_VERSION = 1
+META_SHA = "sha256"  # x-amz-meta-sha256: lets a LIST + HEAD recover a lost manifest
+META_BY = "published-by"  # x-amz-meta-published-by: marks objects the pipeline wrote
+BY = "pipeline"
+BAD_CHAR = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def check_key(rel: str) -> str:
+    """Return rel if it is a clean relative key; refuse anything that could leave the prefix."""
+    parts = rel.split("/")
+    if (
+        not rel
+        or rel.startswith("/")
+        or BAD_CHAR.search(rel)
+        or any(p in ("", ".", "..") for p in parts)
+    ):
+        raise StorageError(f"refusing key {rel!r}: it would escape the storage prefix")
+    return rel
+
+
+def full_key(prefix: str, rel: str) -> str:
+    """Return the bucket key of a key relative to the prefix."""
+    check_key(rel)
+    return f"{prefix}/{rel}" if prefix else rel
+
+
+def relative_key(prefix: str, key: str) -> str | None:
+    """Return key relative to prefix, or None if it lies outside it."""
+    if not prefix:
+        return key
+    return key[len(prefix) + 1 :] if key.startswith(prefix + "/") else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One object the pipeline wrote: its content hash, size, ETag and the source it came from."""
+
+    sha256: str
+    size: int
+    etag: str = ""
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the entry as stored in the manifest."""
+        data: dict[str, Any] = {"sha256": self.sha256, "size": self.size, "etag": self.etag}
+        if self.source:
+            data["source"] = self.source
+        return data
+
+
+@dataclass
+class Manifest:
+    """Keys (relative to the prefix) the pipeline wrote, plus published source hashes."""
+
+    objects: dict[str, Entry] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # e.g. magazine/2026-11 -> hash
+    published_at: str = ""
+    etag: str | None = None  # the manifest object's ETag when read; None if it did not exist
+
+    def source_hashes(self) -> frozenset[str]:
+        """Return every published source hash (what need not be rebuilt)."""
+        return frozenset(self.sources.values())
+
+    def to_bytes(self, now: datetime) -> bytes:
+        """Serialize for upload, sorted for stable diffs."""
+        data = {
+            "version": MANIFEST_VERSION,
+            "published_at": now.isoformat(),
+            "sources": dict(sorted(self.sources.items())),
+            "objects": {k: self.objects[k].to_json() for k in sorted(self.objects)},
+        }
+        return json.dumps(data, indent=1, sort_keys=False).encode("utf-8") + b"\n"
+
+    @classmethod
+    def parse(cls, raw: bytes, etag: str | None) -> Manifest:
+        """Read a manifest from the bucket; a damaged one counts as missing (recovered by LIST)."""
+        try:
+            data = json.loads(raw)
+            objects = {
+                check_key(k): Entry(
+                    str(v["sha256"]),
+                    int(v["size"]),
+                    str(v.get("etag", "")),
+                    str(v.get("source", "")),
+                )
+                for k, v in data["objects"].items()
+            }
+            sources = {str(k): str(v) for k, v in data.get("sources", {}).items()}
+        except StorageError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("the published manifest is unreadable (%s); recovering from a listing", exc)
+            return cls(etag=etag)
+        return cls(objects, sources, str(data.get("published_at", "")), etag)
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file in build/ and the facts needed to compare it with the bucket."""
+
+    rel: str
+    path: Path
+    size: int
+    sha256: str
+    md5: str
+
+
+def _digests(path: Path) -> list[str]:
+    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            sha.update(chunk)
+            md5.update(chunk)
+    return [sha.hexdigest(), md5.hexdigest()]
+
+
+def scan_build(build_dir: Path, cache: StampCache) -> dict[str, LocalFile]:
+    """Return every publishable file under build_dir, hashed (cached by size and mtime)."""
+    files: dict[str, LocalFile] = {}
+    if not build_dir.is_dir():
+        return files
+    for path in sorted(build_dir.rglob("*")):
+        rel = path.relative_to(build_dir).as_posix()
+        # Dot-files are atomic-write temporaries or tool state, never content.
+        if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
+            continue
+        check_key(rel)
+        sha, md5 = cache.get(path, "sha256+md5", _digests)
+        files[rel] = LocalFile(rel, path, path.stat().st_size, sha, md5)
+    return files

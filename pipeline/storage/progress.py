@@ -1,0 +1,101 @@
+"""Report upload progress: a rich bar on a terminal, plain log lines otherwise."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Protocol
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Reporter(Protocol):
+    """What the publish tells about its progress."""
+
+    def start(self, files: int, nbytes: int) -> None:
+        """Announce the work: files and bytes to upload."""
+
+    def advance(self, nbytes: int) -> None:
+        """Count bytes that arrived."""
+
+    def done(self, key: str, size: int) -> None:
+        """Count one file confirmed in the bucket."""
+
+    def finish(self) -> None:
+        """Close the display."""
+
+
+class LogReporter:
+    """One log line per uploaded file (for CI logs and pipes)."""
+
+    def __init__(self, logger: logging.Logger = log, level: int = logging.INFO):
+        self.logger, self.level = logger, level
+        self.files = self.count = 0
+        self.lock = threading.Lock()
+
+    def start(self, files: int, nbytes: int) -> None:
+        """Log the totals."""
+        self.files = files
+        self.logger.log(self.level, "uploading %d file(s), %d bytes", files, nbytes)
+
+    def advance(self, nbytes: int) -> None:
+        """Ignore partial progress: one line per file is enough in a log."""
+
+    def done(self, key: str, size: int) -> None:
+        """Log the file."""
+        with self.lock:
+            self.count += 1
+            n = self.count
+        self.logger.log(self.level, "[%d/%d] uploaded %s (%d bytes)", n, self.files, key, size)
+
+    def finish(self) -> None:
+        """Nothing to close."""
+
+
+class RichReporter:
+    """A progress bar with files, bytes and rate, on a terminal."""
+
+    def __init__(self, console: Console):
+        self.progress = Progress(
+            TextColumn("uploading {task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self.bytes_task = None
+        self.files = self.count = 0
+        self.lock = threading.Lock()
+
+    def start(self, files: int, nbytes: int) -> None:
+        """Show the bar."""
+        self.progress.start()
+        self.bytes_task = self.progress.add_task(f"0/{files} files", total=nbytes)
+        self.files = files
+        self.count = 0
+
+    def advance(self, nbytes: int) -> None:
+        """Move the byte bar."""
+        self.progress.advance(self.bytes_task, nbytes)
+
+    def done(self, key: str, size: int) -> None:
+        """Count a file in the bar's description."""
+        with self.lock:
+            self.count += 1
+        self.progress.update(self.bytes_task, description=f"{self.count}/{self.files} files")
+
+    def finish(self) -> None:
+        """Stop the bar."""
+        self.progress.stop()

@@ -1,0 +1,331 @@
+"""Publish build/ to the bucket: decide by content, upload in a safe order, never clobber others."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pipeline.config import Config, StorageConfig
+from pipeline.errors import StorageError
+from pipeline.fsutil import StampCache
+from pipeline.storage import s3
+from pipeline.storage.guard import Item, check_dropped
+from pipeline.storage.headers import Phase, headers_for, is_feed
+from pipeline.storage.manifest import (
+    BY,
+    MANIFEST_KEY,
+    META_BY,
+    META_SHA,
+    Entry,
+    LocalFile,
+    Manifest,
+    full_key,
+    relative_key,
+    scan_build,
+)
+from pipeline.storage.progress import LogReporter, Reporter
+
+log = logging.getLogger(__name__)
+
+WORKERS = 8
+INTERNAL = "_pipeline/"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A built unit (a magazine issue) whose outputs under prefix come from one source hash."""
+
+    hash: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `pipeline publish` was asked to do."""
+
+    dry_run: bool = False
+    prune: bool = False
+    max_deletes: int = 20
+    force: bool = False
+    unpublish: tuple[str, ...] = ()
+    create_bucket: bool = False
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file to upload, where, with which headers, and why."""
+
+    file: LocalFile
+    key: str
+    reason: str
+    condition: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def phase(self) -> Phase:
+        """Return when this file goes up."""
+        return headers_for(self.file.rel).phase
+
+
+@dataclass
+class Plan:
+    """Everything a publish will do, decided before anything is written."""
+
+    storage: StorageConfig
+    uploads: list[Upload]
+    deletes: list[tuple[str, int]]
+    manifest: Manifest
+    previous: Manifest
+    unchanged: int = 0
+    adopted: int = 0
+    dropped: list[Item] = field(default_factory=list)
+
+    @property
+    def upload_bytes(self) -> int:
+        """Return the bytes the uploads carry."""
+        return sum(u.file.size for u in self.uploads)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a publish did."""
+
+    plan: Plan
+    uploaded: int
+    uploaded_bytes: int
+    deleted: int
+
+
+def read_manifest(client: Any, storage: StorageConfig, prefix: str) -> Manifest:
+    """Return the published manifest, or an empty one (etag None) if there is none."""
+    found = s3.get_object(client, storage, full_key(prefix, MANIFEST_KEY))
+    return Manifest() if found is None else Manifest.parse(found[0], found[1])
+
+
+def _identical(
+    client: Any, storage: StorageConfig, key: str, local: LocalFile, remote: s3.RemoteObject
+) -> tuple[bool, dict[str, str]]:
+    """Compare a local file with an object the manifest cannot vouch for; return (same, meta)."""
+    if remote.size != local.size:
+        return False, {}
+    # A single-part upload's ETag is the MD5 of its bytes on S3 and its clones.
+    if "-" not in remote.etag and remote.etag == local.md5:
+        return True, {}
+    head = s3.head_object(client, storage, key) or {}
+    meta = head.get("Metadata", {})
+    return meta.get(META_SHA) == local.sha256, meta
+
+
+def plan_publish(
+    client: Any,
+    storage: StorageConfig,
+    local: dict[str, LocalFile],
+    previous: Manifest,
+    options: Options,
+    sources: dict[str, Source] | None = None,
+) -> Plan:
+    """Compare build/ with the bucket and decide what to upload and delete; write nothing."""
+    prefix = storage.prefix
+    sources = sources or {}
+    remote = {
+        rel: obj
+        for key, obj in s3.list_objects(client, storage, prefix).items()
+        if (rel := relative_key(prefix, key)) is not None and not rel.startswith(INTERNAL)
+    }
+    published_feeds: dict[str, bytes] = {}
+    feed_etags: dict[str, str] = {}
+    for rel in remote:
+        if is_feed(rel):
+            got = s3.get_object(client, storage, full_key(prefix, rel))
+            if got is not None:
+                published_feeds[rel], feed_etags[rel] = got
+    local_feeds = {rel: f.path.read_bytes() for rel, f in local.items() if is_feed(rel)}
+    dropped = check_dropped(published_feeds, local_feeds, options.unpublish)
+
+    def source_of(rel: str) -> str:
+        return next((s.hash for s in sources.values() if rel.startswith(s.prefix + "/")), "")
+
+    manifest = Manifest(sources={n: s.hash for n, s in sources.items()}, etag=previous.etag)
+    uploads: list[Upload] = []
+    foreign: list[str] = []
+    unchanged = adopted = 0
+    for rel, f in sorted(local.items()):
+        key = full_key(prefix, rel)
+        obj = remote.get(rel)
+        entry = previous.objects.get(rel)
+        condition = {}
+        if is_feed(rel):
+            condition = {"IfMatch": feed_etags[rel]} if rel in feed_etags else {"IfNoneMatch": "*"}
+        if obj is None:
+            uploads.append(Upload(f, key, "new", condition, source_of(rel)))
+            continue
+        trusted = entry is not None and entry.etag == obj.etag and entry.size == obj.size
+        if trusted:
+            same, ours = entry.sha256 == f.sha256, True
+        else:
+            same, meta = _identical(client, storage, key, f, obj)
+            if not same and not meta:
+                meta = (s3.head_object(client, storage, key) or {}).get("Metadata", {})
+            ours = entry is not None or meta.get(META_BY) == BY or same
+        if same:
+            manifest.objects[rel] = Entry(f.sha256, f.size, obj.etag, source_of(rel))
+            unchanged += 1
+            adopted += not trusted
+        elif ours or options.force:
+            reason = "changed" if ours else "forced"
+            uploads.append(Upload(f, key, reason, condition, source_of(rel)))
+        else:
+            foreign.append(rel)
+    if foreign:
+        raise StorageError(
+            "refusing to overwrite objects the pipeline did not write (pass --force to replace "
+            f"them): {', '.join(full_key(prefix, r) for r in foreign[:10])}"
+            + (f" and {len(foreign) - 10} more" if len(foreign) > 10 else "")
+        )
+    current = set(manifest.sources.values())
+    deletes: list[tuple[str, int]] = []
+    for rel, entry in sorted(previous.objects.items()):
+        if rel in local or rel not in remote:
+            continue  # replaced above, or already gone from the bucket
+        if options.prune and not (entry.source and entry.source in current):
+            deletes.append((rel, remote[rel].size))
+        else:
+            # Still owned: an issue published earlier and not rebuilt here, or kept without --prune.
+            manifest.objects[rel] = entry
+    if len(deletes) > options.max_deletes:
+        raise StorageError(
+            f"refusing to delete {len(deletes)} objects (more than --max-deletes "
+            f"{options.max_deletes}); check the build, or raise --max-deletes"
+        )
+    # Keep source hashes of issues still published but not rebuilt this time.
+    for name, digest in previous.sources.items():
+        if digest in current or any(e.source == digest for e in manifest.objects.values()):
+            manifest.sources.setdefault(name, digest)
+    return Plan(storage, uploads, deletes, manifest, previous, unchanged, adopted, list(dropped))
+
+
+def _run_phase(
+    uploads: list[Upload],
+    upload_one: Callable[[Upload], None],
+    workers: int,
+) -> None:
+    """Upload a phase in parallel; stop at the first failure and re-raise it."""
+    if not uploads:
+        return
+    with ThreadPoolExecutor(max_workers=min(workers, len(uploads))) as pool:
+        futures = [pool.submit(upload_one, u) for u in uploads]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        failed = next((f for f in done if f.exception() is not None), None)
+        if failed is not None:
+            for f in futures:
+                f.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise failed.exception()  # type: ignore[misc]
+
+
+def execute(
+    plan: Plan,
+    client: Any,
+    uploader: s3.Uploader,
+    *,
+    now: datetime,
+    reporter: Reporter | None = None,
+    workers: int = WORKERS,
+) -> Result:
+    """Carry out a plan: media and PDFs (confirmed), pages, feeds, deletions, then the manifest."""
+    storage, reporter = plan.storage, reporter or LogReporter()
+    reporter.start(len(plan.uploads), plan.upload_bytes)
+    manifest = plan.manifest
+
+    def upload_one(u: Upload) -> None:
+        h = headers_for(u.file.rel)
+        args = {**h.put_args(), "Metadata": {META_SHA: u.file.sha256, META_BY: BY}, **u.condition}
+        etag = uploader.put(
+            u.file.path, u.key, md5=u.file.md5, args=args, on_bytes=reporter.advance
+        )
+        if h.phase is Phase.MEDIA:
+            head = s3.head_object(client, storage, u.key)
+            if head is None or int(head["ContentLength"]) != u.file.size:
+                raise StorageError(
+                    f"{u.key}: the bucket does not hold the {u.file.size} bytes sent"
+                )
+        manifest.objects[u.file.rel] = Entry(u.file.sha256, u.file.size, etag, u.source)
+        reporter.done(u.key, u.file.size)
+
+    try:
+        for phase in Phase:
+            batch = [u for u in plan.uploads if u.phase is phase]
+            # Feeds go one by one: each is a conditional write, the first conflict stops the rest.
+            _run_phase(batch, upload_one, 1 if phase is Phase.FEEDS else workers)
+    finally:
+        reporter.finish()
+    deleted = 0
+    for rel, _size in plan.deletes:
+        key = full_key(storage.prefix, rel)
+        with s3.translated(storage, f"deleting {key}"):
+            client.delete_object(Bucket=storage.bucket, Key=key)
+        log.info("deleted %s", key)
+        deleted += 1
+    condition = {"IfMatch": plan.previous.etag} if plan.previous.etag else {"IfNoneMatch": "*"}
+    args = {"ContentType": "application/json", "CacheControl": "no-cache", **condition}
+    uploader.put_bytes(manifest.to_bytes(now), full_key(storage.prefix, MANIFEST_KEY), args)
+    return Result(plan, len(plan.uploads), plan.upload_bytes, deleted)
+
+
+def publish(
+    config: Config,
+    *,
+    now: datetime,
+    options: Options = Options(),
+    build: Callable[[frozenset[str]], dict[str, Source]] | None = None,
+    reporter: Reporter | None = None,
+    workers: int = WORKERS,
+) -> Result:
+    """Build what is out of date (via build), then publish build/ to the configured bucket."""
+    storage = config.storage
+    if storage is None:
+        raise StorageError(
+            f"{config.path.name}: [storage]: missing; say which bucket to publish to"
+        )
+    client = s3.make_client(storage)
+    s3.check_bucket(client, storage, create=options.create_bucket and not options.dry_run)
+    previous = read_manifest(client, storage, storage.prefix)
+    sources: dict[str, Source] = {}
+    if build is not None and not options.dry_run:
+        sources = build(previous.source_hashes())
+    cache = StampCache(config.cache_dir / "publish-hashes.json")
+    local = scan_build(config.build_dir, cache)
+    if not options.dry_run:
+        cache.save()
+    plan = plan_publish(client, storage, local, previous, options, sources)
+    if options.dry_run:
+        return Result(plan, 0, 0, 0)
+    uploader = s3.Uploader(client, storage, config.cache_dir / "publish-multipart.json")
+    uploader.abort_leftovers(storage.prefix)
+    return execute(plan, client, uploader, now=now, reporter=reporter, workers=workers)
+
+
+def describe(plan: Plan) -> Iterable[str]:
+    """Return the lines `publish --dry-run` prints: each upload and deletion with its size."""
+    for u in plan.uploads:
+        yield f"upload  {u.key}  {u.file.size} bytes  ({u.reason})"
+    for rel, size in plan.deletes:
+        yield f"delete  {full_key(plan.storage.prefix, rel)}  {size} bytes"
+    for item in plan.dropped:
+        yield f"unpublish  {item.title or item.guid}  (guid {item.guid})"
+    yield (
+        f"{len(plan.uploads)} to upload ({plan.upload_bytes} bytes), {len(plan.deletes)} to delete, "
+        f"{plan.unchanged} unchanged"
+    )
+
+
+def issue_sources(config: Config, issues: Iterable[Any]) -> dict[str, Source]:
+    """Return the magazine build's issues (IssueResult) as sources: hash and output folder."""
+    return {
+        f"magazine/{r.slug}": Source(r.source_hash, r.pdf.parent.relative_to(config.build_dir).as_posix())
+        for r in issues
+    }
