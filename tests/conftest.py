@@ -11,6 +11,9 @@ from click.testing import CliRunner
 
 from tests.contenttree import ContentTree
 
+# Real-S3 fixtures (a session SeaweedFS server, fresh buckets, build trees): tests/s3_server.py
+pytest_plugins = ["tests.s3_server"]
+
 REPO = Path(__file__).resolve().parent.parent
 # The sample content's scheduled episodes are in December 2026; tests pin the clock before them.
 FIXED_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
