@@ -173,6 +173,81 @@ def issue_new(root: Path, slug: str, title: str, number: int | None, day: Any, l
     out.print(f"created {folder}", highlight=False)
 
 
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing.")
+@click.option("--prune", is_flag=True, help="Delete objects the pipeline wrote that the build no longer has.")
+@click.option("--max-deletes", type=click.IntRange(min=0), default=20, show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite objects the pipeline did not write.")
+@click.option("--unpublish", multiple=True, metavar="SLUG", help="Allow dropping a published episode.")
+@click.option("--create-bucket", is_flag=True, help="Create the bucket if missing (local servers).")
+@click.option("--no-build", is_flag=True, help="Publish build/ as it is, without building first.")
+@click.pass_obj
+@fail_cleanly
+def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: Any) -> None:
+    """Build what is out of date, then upload build/ to the bucket in [storage] (see docs/publishing.md)."""
+    from pipeline.storage.commands import run_publish
+    from pipeline.storage.publish import Options
+
+    opts = Options(unpublish=unpublish, **options)
+    _, lines = run_publish(root, now=clock.now(), options=opts, build=not no_build, console=err_console)
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)
+
+
+@cli.command()
+@click.pass_obj
+@fail_cleanly
+def verify(root: Path) -> None:
+    """Fetch each public feed and check every enclosure with HEAD and a Range request."""
+    from pipeline.storage.commands import run_verify
+
+    for check in run_verify(root):
+        out.print(f"ok  {check.url}  ({check.enclosures} enclosures)", highlight=False)
+
+
+@cli.group()
+def storage() -> None:
+    """Run a local SeaweedFS S3 server for development and the demo."""
+
+
+@storage.command("start")
+@click.option("--port", type=int, default=8333, show_default=True, help="The S3 port.")
+@click.pass_obj
+@fail_cleanly
+def storage_start(root: Path, port: int) -> None:
+    """Start the local server (data in .local/seaweedfs/) and print the variables to export."""
+    from pipeline.storage.commands import export_lines, storage_start
+
+    info = storage_start(root, port)
+    out.print(f"SeaweedFS S3 at {info.endpoint} (pid {info.pid}); for the pipeline, run:", highlight=False)
+    for line in export_lines(info, root):
+        out.print(line, highlight=False, soft_wrap=True)
+
+
+@storage.command("stop")
+@click.pass_obj
+@fail_cleanly
+def storage_stop(root: Path) -> None:
+    """Stop the local server."""
+    from pipeline.storage.commands import storage_stop
+
+    out.print("stopped" if storage_stop(root) else "not running", highlight=False)
+
+
+@storage.command("status")
+@click.pass_obj
+@fail_cleanly
+def storage_status(root: Path) -> None:
+    """Say whether the local server runs, and where; exit 1 if it does not."""
+    from pipeline.storage.commands import storage_status
+
+    info = storage_status(root)
+    if info is None:
+        out.print("not running", highlight=False)
+        sys.exit(1)
+    out.print(f"running: {info.endpoint} (pid {info.pid}, data {info.data_dir})", highlight=False)
+
+
 def main() -> None:
     """Run the CLI."""
     cli(prog_name="pipeline")

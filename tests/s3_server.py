@@ -82,7 +82,8 @@ def bucket(s3_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> Bucket:
     for var, value in s3_server.env().items():
         monkeypatch.setenv(var, value)
     monkeypatch.setenv("PIPELINE_S3_BUCKET", name)
-    monkeypatch.setenv("PIPELINE_BASE_URL", f"{s3_server.endpoint}/{name}")
+    # BuildTree publishes under the prefix "site"; base_url is the public URL of that prefix.
+    monkeypatch.setenv("PIPELINE_BASE_URL", f"{s3_server.endpoint}/{name}/site")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return Bucket(s3_server, name, client)
 

@@ -326,6 +326,8 @@ def describe(plan: Plan) -> Iterable[str]:
 def issue_sources(config: Config, issues: Iterable[Any]) -> dict[str, Source]:
     """Return the magazine build's issues (IssueResult) as sources: hash and output folder."""
     return {
-        f"magazine/{r.slug}": Source(r.source_hash, r.pdf.parent.relative_to(config.build_dir).as_posix())
+        f"magazine/{r.slug}": Source(
+            r.source_hash, r.pdf.parent.relative_to(config.build_dir).as_posix()
+        )
         for r in issues
     }
