@@ -1,0 +1,204 @@
+"""Write ID3v2.4 (MP3) and iTunes (M4A) tags with mutagen: text, artwork, chapters."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import mutagen
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TRCK,
+    WXXX,
+    CTOCFlags,
+)
+from mutagen.mp4 import MP4, MP4Cover
+from PIL import Image
+
+from pipeline.audio.chapters import Chapter
+
+log = logging.getLogger(__name__)
+
+ARTWORK_MAX_PX = 1400  # players show small art; 1400 px keeps a tagged file light
+ARTWORK_QUALITY = 85
+# Bump when the tags written for the same inputs change, so cached build copies are redone.
+TAGGER_VERSION = 1
+TAGGABLE = {".mp3", ".m4a"}
+# ISO 639-1 -> ISO 639-2/B, for the language of ID3 comment frames.
+ISO639_2 = {
+    "en": "eng", "es": "spa", "fr": "fra", "de": "deu", "pt": "por", "it": "ita", "nl": "nld",
+    "ca": "cat", "eu": "eus", "gl": "glg", "el": "ell", "tr": "tur", "ar": "ara", "ru": "rus",
+    "pl": "pol", "sv": "swe", "da": "dan", "no": "nor", "fi": "fin", "ja": "jpn", "zh": "zho",
+}  # fmt: skip
+
+
+class TagError(ValueError):
+    """The file could not be tagged (damaged, or not the format its name says)."""
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """Everything written into an episode's audio file; the same TagInfo gives the same tags."""
+
+    title: str
+    album: str
+    artist: str
+    date: str  # ISO 8601 date (YYYY-MM-DD)
+    track: int | None = None
+    comment: str = ""
+    language: str = "en"
+    artwork: Path | None = None
+    chapters: tuple[Chapter, ...] = ()
+    duration: float = 0.0  # seconds: the end time of the last chapter
+
+
+def tag_key(info: TagInfo, file_hash: Callable[[Path], str]) -> str:
+    """Return a digest of the tag inputs (artwork by content) that names a tagged build copy."""
+    fields = asdict(info)
+    fields["artwork"] = file_hash(info.artwork) if info.artwork else None
+    fields["duration"] = round(info.duration, 3)
+    fields["version"] = TAGGER_VERSION
+    blob = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=32)
+def _artwork_jpeg(path: str, stamp: tuple[int, int]) -> bytes:
+    with Image.open(path) as img:
+        img = img.convert("RGB")
+        img.thumbnail((ARTWORK_MAX_PX, ARTWORK_MAX_PX), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        img.save(out, "JPEG", quality=ARTWORK_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def artwork_jpeg(path: Path) -> bytes:
+    """Return the image as an RGB JPEG of at most 1400 px a side (memoised per file version)."""
+    st = path.stat()
+    try:
+        return _artwork_jpeg(str(path), (st.st_size, st.st_mtime_ns))
+    except OSError as exc:
+        raise TagError(f"artwork {path.name}: not a readable image ({exc})") from None
+
+
+def _chapter_frames(info: TagInfo) -> list[CHAP | CTOC]:
+    """Return CHAP frames (one per chapter) under one top-level, ordered CTOC."""
+    if not info.chapters:
+        return []
+    end_ms = round(info.duration * 1000)
+    starts = [round(c.start * 1000) for c in info.chapters]
+    ends = [*starts[1:], max(end_ms, starts[-1] + 1)]
+    chaps = []
+    for n, (ch, start, end) in enumerate(zip(info.chapters, starts, ends, strict=True)):
+        subs = [TIT2(encoding=3, text=[ch.title])]
+        if ch.url:
+            subs.append(WXXX(encoding=3, desc="", url=ch.url))
+        chaps.append(
+            CHAP(
+                element_id=f"chp{n}",
+                start_time=start,
+                end_time=end,
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=subs,
+            )
+        )
+    toc = CTOC(
+        element_id="toc",
+        flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+        child_element_ids=[c.element_id for c in chaps],
+        sub_frames=[TIT2(encoding=3, text=["Chapters"])],
+    )
+    return [toc, *chaps]
+
+
+def _write_id3(path: Path, info: TagInfo) -> None:
+    tags = ID3()
+    lang = ISO639_2.get(info.language.split("-")[0].lower(), "und")
+    tags.add(TIT2(encoding=3, text=[info.title]))
+    tags.add(TALB(encoding=3, text=[info.album]))
+    tags.add(TPE1(encoding=3, text=[info.artist]))
+    tags.add(TDRC(encoding=3, text=[info.date]))
+    tags.add(TCON(encoding=3, text=["Podcast"]))
+    tags.add(TLAN(encoding=3, text=[lang]))
+    if info.track is not None:
+        tags.add(TRCK(encoding=3, text=[str(info.track)]))
+    if info.comment:
+        tags.add(COMM(encoding=3, lang=lang, desc="", text=[info.comment]))
+    if info.artwork:
+        data = artwork_jpeg(info.artwork)
+        tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover", data=data))
+    for frame in _chapter_frames(info):
+        tags.add(frame)
+    # Saving a fresh ID3 replaces the file's ID3v2 tag whole; v1=0 drops any ID3v1 tag.
+    tags.save(path, v1=0, v2_version=4)
+
+
+def _write_mp4(path: Path, info: TagInfo) -> None:
+    audio = MP4(path)
+    audio.delete()
+    audio = MP4(path)
+    audio.tags = audio.tags or mutagen.mp4.MP4Tags()
+    audio.tags["\xa9nam"] = [info.title]
+    audio.tags["\xa9alb"] = [info.album]
+    audio.tags["\xa9ART"] = [info.artist]
+    audio.tags["\xa9day"] = [info.date]
+    audio.tags["\xa9gen"] = ["Podcast"]
+    if info.track is not None:
+        audio.tags["trkn"] = [(info.track, 0)]
+    if info.comment:
+        audio.tags["\xa9cmt"] = [info.comment]
+    if info.artwork:
+        audio.tags["covr"] = [MP4Cover(artwork_jpeg(info.artwork), MP4Cover.FORMAT_JPEG)]
+    audio.save()
+
+
+def write_tags(path: Path, info: TagInfo, kind: str | None = None) -> bool:
+    """Replace the tags of an MP3 (ID3v2.4) or M4A file in place; return False for other types.
+
+    Call it on a file the pipeline owns (a build copy or a fresh encode), never a hard link
+    to a producer's original. kind (".mp3" or ".m4a") overrides the file name's extension,
+    for temporary files.
+    """
+    kind = (kind or path.suffix).lower()
+    if kind not in TAGGABLE:
+        return False
+    try:
+        (_write_id3 if kind == ".mp3" else _write_mp4)(path, info)
+    except (mutagen.MutagenError, OSError, ValueError) as exc:
+        raise TagError(f"{path.name}: cannot write tags ({exc})") from None
+    log.debug("tagged %s", path)
+    return True
+
+
+def has_artwork(path: Path) -> bool:
+    """Return whether an audio file carries embedded artwork (ID3 APIC, MP4 covr, FLAC picture)."""
+    try:
+        audio = mutagen.File(path)
+    except (mutagen.MutagenError, OSError):
+        return False
+    if audio is None or audio.tags is None:
+        return False
+    tags = audio.tags
+    if isinstance(tags, ID3):
+        return bool(tags.getall("APIC"))
+    if "covr" in tags:
+        return True
+    pictures = getattr(audio, "pictures", None)
+    return bool(pictures) or "metadata_block_picture" in tags
