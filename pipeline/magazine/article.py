@@ -24,9 +24,6 @@ from pipeline.markup import sanitize_html
 # Footnote references written as [^label] but never defined stay literal text.
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-# CSS in a style attribute or element could fetch (url(), @import); the sanitizer drops both,
-# but we still report them so the author learns why their styling vanished.
-_STYLE_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.I)
 
 
 @dataclass(frozen=True)
@@ -106,10 +103,7 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
     tokens, notes = _footnote_bodies(md, tokens, env)
     images: list[Reference] = []
     missing_alt: list[Reference] = []
-    out: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
+    for tok in tokens:
         line = (tok.map[0] + 1 + line_offset) if tok.map else line_offset + 1
         if tok.type == "inline":
             for child in tok.children or []:
@@ -125,6 +119,10 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
                 c.content for c in tok.children or [] if c.type == "html_inline")))
         elif tok.type == "html_block":
             images.extend(Reference(m, line) for m in _raw_urls(tok.content))
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
         # An image alone in a paragraph is a figure with a caption.
         if (
             tok.type == "paragraph_open"
@@ -147,9 +145,8 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
 
 
 def _raw_urls(fragment: str) -> list[str]:
-    """Return the URLs raw HTML in an article would fetch (img src, CSS url())."""
+    """Return the image URLs in an article's raw HTML (style attributes are dropped anyway)."""
     found = [next(g for g in m.groups() if g is not None) for m in _IMG_SRC.finditer(fragment)]
-    found += _STYLE_URL.findall(fragment)
     return [html.unescape(u) for u in found]
 
 
