@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.audio.publish import place_tagged_audio
 from pipeline.config import Config
 from pipeline.fsutil import StampCache, link_or_copy, sha256_file, write_if_changed
 from pipeline.podcast.episodes import Episode, Show
@@ -68,10 +69,17 @@ class MediaPlacer:
         self.keys.append(key)
         return key
 
-    def episode(self, e: Episode) -> PublishedEpisode:
+    def episode(self, e: Episode, show: Show | None = None) -> PublishedEpisode:
         """Place an episode's audio, art, chapters and transcript; return their public URLs."""
         prefix, url = episode_prefix(e), self.config.url
-        audio_key = self.place(e.audio, prefix, e.slug, e.audio_sha256)
+        # MP3/M4A go out as a copy tagged from the episode's fields (pipeline.audio.publish).
+        tagged = show and place_tagged_audio(
+            e, show, self.config.build_dir, prefix, HASH_LEN,
+            lambda p: self.hashes.get(p, "sha256", sha256_file),
+        )  # fmt: skip
+        if tagged:
+            self.keys.append(tagged)
+        audio_key = tagged or self.place(e.audio, prefix, e.slug, e.audio_sha256)
         keys = {
             name: self.place(path, prefix, name) if path else None
             for name, path in (
@@ -133,7 +141,7 @@ def build_show(config: Config, show: Show, now: datetime) -> FeedResult:
     placer = MediaPlacer(config)
     artwork_key = placer.place(show.artwork, show_prefix(show.id), "artwork")
     artwork_url = config.url(artwork_key)
-    live = [placer.episode(e) for e in show.published(now)]
+    live = [placer.episode(e, show) for e in show.published(now)]
     trailers = tuple(p for p in live if p.episode.type == "trailer")[:1]
     pages = paginate(live, show.config.feed_cap)
     main_url = config.url(feed_key(show.id))

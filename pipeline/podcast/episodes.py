@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pipeline.audio.checks import audio_warnings
 from pipeline.config import Config, ShowConfig
 from pipeline.errors import Problems
 from pipeline.fsutil import StampCache, sha256_file
@@ -303,7 +304,7 @@ class EpisodeReader:
                 f"{p.display(path)}: audio: Apple Podcasts does not play Ogg/Opus; "
                 "MP3 or M4A reaches every app"
             )
-        return Episode(
+        episode = Episode(
             show=show_id,
             slug=slug,
             folder=folder,
@@ -325,6 +326,9 @@ class EpisodeReader:
             draft=parsed.draft,
             guid=parsed.guid or episode_guid(show_id, slug),
         )
+        # Loudness, peak, rate, bitrate, artwork, embedded chapters (pipeline.audio.checks).
+        self.warnings.extend(audio_warnings(episode, show, self.cache, p.display))
+        return episode
 
     def notes(self, folder: Path, notes: str | None, where: Path) -> str:
         """Return sanitized HTML show notes from a Markdown file or inline Markdown."""
