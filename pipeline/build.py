@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pipeline.podcast.build import FeedResult, build_feeds
 from pipeline.project import Project
@@ -22,6 +23,7 @@ class BuildReport:
     feeds: list[FeedResult] = field(default_factory=list)
     issues: list = field(default_factory=list)
     pages: list = field(default_factory=list)
+    site: Any = None  # SiteResult when the site stage ran
 
 
 def build_all(
@@ -40,4 +42,8 @@ def build_all(
         from pipeline.magazine.build import build_issues
 
         report.issues = build_issues(project, skip_hashes=skip_issue_hashes)
+    if "site" in stages:
+        from pipeline.site.build import build_site, site_outputs
+
+        report.site = build_site(project, now, report.feeds, site_outputs(report.issues))
     return report

@@ -99,6 +99,22 @@ def build(root: Path) -> None:
     report = build_all(load_project(root, now=now), now=now)
     for result in report.feeds:
         out.print(f"{result.feed_url}  ({result.items} episodes)", highlight=False)
+    if report.site:
+        out.print(f"site: {report.site.home_url}", highlight=False)
+
+
+@cli.command()
+@click.pass_obj
+@fail_cleanly
+def site(root: Path) -> None:
+    """Write the public site into build/ (its feeds and PDFs are brought up to date first)."""
+    from pipeline.build import build_all
+    from pipeline.project import load_project
+
+    now = clock.now()
+    report = build_all(load_project(root, now=now), now=now)
+    result = report.site
+    out.print(f"{len(result.keys)} files, {result.written} changed; site: {result.home_url}", highlight=False)
 
 
 @cli.group()
@@ -202,7 +218,7 @@ def verify(root: Path) -> None:
     from pipeline.storage.commands import run_verify
 
     for check in run_verify(root):
-        out.print(f"ok  {check.url}  ({check.enclosures} enclosures)", highlight=False)
+        out.print(f"ok  {check.url}  ({check.enclosures} enclosures)", highlight=False, soft_wrap=True)
 
 
 @cli.group()
