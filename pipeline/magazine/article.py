@@ -48,12 +48,17 @@ class Rendered:
 @cache
 def _parser() -> MarkdownIt:
     # Same options as pipeline.markup's parser, plus the pull quote container.
-    return (
+    md = (
         MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": True})
         .enable(["table", "strikethrough", "replacements", "smartquotes"])
         .use(footnote_plugin)
         .use(container_plugin, name="pullquote", render=_render_pullquote)
     )
+    # Keep every link and image (even file: and data:) as a token, so the loader can refuse
+    # it with a message instead of it silently turning into text; the sanitizer still drops
+    # any scheme that is not safe.
+    md.validateLink = lambda url: True
+    return md
 
 
 def _render_pullquote(self, tokens, idx, options, env) -> str:

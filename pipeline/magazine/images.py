@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from pipeline.fsutil import atomic_path, file_stamp, read_json_cache, write_json_cache
 
@@ -36,6 +36,16 @@ class ImageInfo:
 
 
 def _probe_uncached(path: Path) -> ImageInfo | str:
+    # WeasyPrint switches on Pillow's lenient mode for truncated files process-wide; a probe
+    # must be strict so a cut-off photo is reported instead of printed half grey.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        return _probe_strict(path)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def _probe_strict(path: Path) -> ImageInfo | str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
