@@ -140,10 +140,16 @@ def episode() -> None:
 @click.pass_obj
 @fail_cleanly
 def episode_new(root: Path, **options: Any) -> None:
-    """Make an episode folder from a recording, write episode.toml and check it."""
+    """Make an episode folder from a recording, write episode.toml and check it.
+
+    A raw recording (WAV, FLAC, a high-bitrate or off-target MP3) is levelled to the show's
+    loudness, encoded and tagged first (docs/audio.md); the original is never modified.
+    """
+    from pipeline.audio.progress import progress_bar
     from pipeline.podcast.new import new_episode
 
-    folder = new_episode(root, now=clock.now(), **options)
+    with progress_bar(err_console) as progress:
+        folder = new_episode(root, now=clock.now(), progress=progress, **options)
     out.print(f"created {folder}", highlight=False)
 
 

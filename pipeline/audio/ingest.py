@@ -8,7 +8,7 @@ import math
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ MIN_SECONDS = 1.0
 MAX_SECONDS = 6 * 3600.0
 LOUDNESS_TOLERANCE = 1.0  # LU either side of the target that counts as "on target"
 FINISHED_MAX_KBPS = 192  # above this an MP3 is a master, not a file to send to listeners
-FINISHED_SUFFIXES = {".mp3", ".m4a"}
+FINISHED_SUFFIXES = {".mp3", ".m4a", ".opus", ".ogg", ".oga"}  # what podcast apps play
 GAIN_WARNING_DB = 20.0
 MAX_ATTEMPTS = 3
 
@@ -125,7 +125,7 @@ def why_encode(found: Inspection, target: Target) -> str | None:
     src, loud = found.source, found.loudness
     suffix = found.path.suffix.lower()
     if suffix not in FINISHED_SUFFIXES:
-        return f"{suffix.lstrip('.').upper() or 'the file'} is a master format, not for listeners"
+        return f"{suffix.lstrip('.').upper() or 'the file'} is not a podcast format"
     if suffix == ".mp3" and src.bitrate > FINISHED_MAX_KBPS:
         return f"MP3 at {src.bitrate} kb/s is above {FINISHED_MAX_KBPS} kb/s"
     if abs(loud.integrated - target.loudness) > LOUDNESS_TOLERANCE:
@@ -180,13 +180,17 @@ def ingest(
     tags: TagInfo | None = None,
     stem: str = "audio",
     progress: Progress | None = None,
+    found: Inspection | None = None,
 ) -> IngestResult:
     """Turn src into dst_folder/<stem>.<ext> (encoded, or copied if already finished), tagged.
 
     The producer's file is only read. Everything is written to a temporary file that is
-    renamed into place when complete, and audio.json records the measurements.
+    renamed into place when complete, and audio.json records the measurements. found is
+    the result of inspect(src) when the caller already has it.
     """
-    found = inspect(src, progress)
+    found = found or inspect(src, progress)
+    if tags is not None and not tags.duration:
+        tags = replace(tags, duration=found.duration)
     target = target_for(settings, found.source.channels)
     reason = why_encode(found, target)
     warnings = []
@@ -212,8 +216,8 @@ def ingest(
         else:
             shutil.copyfile(src, tmp)
         try:
-            if tags is not None:
-                write_tags(tmp, tags)
+            if tags is not None and reason:
+                write_tags(tmp, tags)  # a finished file stays byte for byte the producer's
             info = probe_audio(tmp)
         except (TagError, AudioError) as exc:
             raise _fail(src, f"the finished file is unusable: {exc}") from None

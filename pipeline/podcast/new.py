@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.audio.episode import prepare_audio
 from pipeline.config import load_config
 from pipeline.errors import ContentError, Problems
 from pipeline.podcast.episodes import EPISODE_FILE, SLUG, EpisodeReader
-from pipeline.podcast.media import AUDIO_TYPES
 
 
 def slugify(text: str) -> str:
@@ -72,15 +72,17 @@ def next_number(show_folder: Path) -> int:
 def new_episode(
     root: Path, *, show: str, audio: Path, title: str, now: datetime, **options: Any
 ) -> Path:
-    """Make episodes/<show>/<slug>/ from a finished recording; validate before it appears."""
+    """Make episodes/<show>/<slug>/ from a recording; validate before it appears.
+
+    A raw recording (WAV, FLAC, a high-bitrate or off-target MP3...) is levelled, encoded and
+    tagged by pipeline.audio; options["progress"] receives progress for long encodes.
+    """
     config = load_config(root)
     if show not in config.shows:
         known = ", ".join(sorted(config.shows)) or "none"
         raise ContentError([_problem("show", f"unknown show {show!r} (known: {known})")])
     if not audio.is_file():
         raise ContentError([_problem("--audio", f"file not found: {audio}")])
-    if audio.suffix.lower() not in AUDIO_TYPES:
-        raise ContentError([_problem("--audio", f"{audio.name}: use .mp3, .m4a or .opus/.ogg")])
     show_folder = config.root / "episodes" / show
     number = options.get("number") or next_number(show_folder)
     slug = options.get("slug") or slugify(title)
@@ -101,7 +103,7 @@ def new_episode(
         "type": options.get("episode_type") or "full",
         "summary": options.get("summary") or title,
     }
-    copies = {fields["audio"]: audio}
+    copies: dict[str, Path] = {}
     for name in ("notes", "chapters", "transcript", "image"):
         src: Path | None = options.get(name)
         if src is not None:
@@ -117,7 +119,13 @@ def new_episode(
     staging = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=show_folder))
     try:
         for name, src in copies.items():
-            shutil.copyfile(src, staging / name)
+            if name != fields.get("chapters"):  # chapters are converted by prepare_audio
+                shutil.copyfile(src, staging / name)
+        prepare_audio(
+            config, show, staging, fields,
+            audio=audio, chapters=options.get("chapters"), image=options.get("image"),
+            progress=options.get("progress"),
+        )  # fmt: skip
         body = "".join(f"{k} = {toml_value(v)}\n" for k, v in fields.items() if v is not None)
         (staging / EPISODE_FILE).write_text(body, "utf-8")
         problems = Problems(config.root)
