@@ -54,13 +54,20 @@ class Bucket:
     client: object
 
     @property
-    def base_url(self) -> str:
+    def bucket_url(self) -> str:
         """Return the public URL of the bucket root (path-style)."""
         return f"{self.info.endpoint}/{self.name}"
 
-    def keys(self, prefix: str = "") -> dict[str, int]:
+    @property
+    def base_url(self) -> str:
+        """Return the public URL of the prefix BuildTree publishes under (site's base_url)."""
+        return f"{self.bucket_url}/site"
+
+    def listing(self, prefix: str = "") -> dict[str, int]:
         """Return every key in the bucket with its size."""
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name, Prefix=prefix)
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.name, Prefix=prefix
+        )
         return {o["Key"]: o["Size"] for p in pages for o in p.get("Contents", [])}
 
     def get(self, key: str) -> bytes:
@@ -84,6 +91,7 @@ def bucket(s3_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> Bucket:
     monkeypatch.setenv("PIPELINE_S3_BUCKET", name)
     # BuildTree publishes under the prefix "site"; base_url is the public URL of that prefix.
     monkeypatch.setenv("PIPELINE_BASE_URL", f"{s3_server.endpoint}/{name}/site")
+    assert Bucket(s3_server, name, client).base_url.endswith("/site")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return Bucket(s3_server, name, client)
 
@@ -100,10 +108,12 @@ endpoint_url = "http://127.0.0.1:9"
 """
 
 
-def feed_xml(show: str, items: list[tuple[str, str, int]], base: str = "https://m.example") -> bytes:
+def feed_xml(
+    show: str, items: list[tuple[str, str, int]], base: str = "https://m.example"
+) -> bytes:
     """Return a small RSS feed whose items are (slug, enclosure key, length)."""
     body = "".join(
-        f"<item><title>Episode {slug}</title><guid isPermaLink=\"false\">guid-{slug}</guid>"
+        f'<item><title>Episode {slug}</title><guid isPermaLink="false">guid-{slug}</guid>'
         f"<link>{base}/podcast/{show}/{slug}/</link>"
         f'<enclosure url="{base}/{key}" length="{length}" type="audio/mpeg"/></item>'
         for slug, key, length in items

@@ -29,7 +29,7 @@ def test_first_publish_uploads_everything_then_nothing(bucket, build_tree):
     sample(build_tree)
     first = publish(build_tree.config(), now=NOW)
     assert first.uploaded == 5
-    keys = bucket.keys()
+    keys = bucket.listing()
     assert "site/podcast/en/feed.xml" in keys and f"site/{MANIFEST_KEY}" in keys
     again = publish(build_tree.config(), now=NOW)
     assert (again.uploaded, again.uploaded_bytes, again.plan.unchanged) == (0, 0, 5)
@@ -52,7 +52,7 @@ def test_lost_manifest_is_recovered_from_listing_without_reuploading(bucket, bui
     result = publish(build_tree.config(), now=NOW)
     assert result.uploaded_bytes == 0
     assert result.plan.adopted == 5  # the multipart mp3 is matched through its sha256 metadata
-    assert f"site/{MANIFEST_KEY}" in bucket.keys()
+    assert f"site/{MANIFEST_KEY}" in bucket.listing()
 
 
 def test_damaged_manifest_counts_as_missing(bucket, build_tree):
@@ -80,7 +80,7 @@ def test_headers_follow_the_table(bucket, build_tree):
 
     feed = head("site/podcast/en/feed.xml")
     assert (feed["ContentType"], feed["CacheControl"]) == (RSS, SHORT)
-    mp3 = next(k for k in bucket.keys() if k.endswith(".mp3"))
+    mp3 = next(k for k in bucket.listing() if k.endswith(".mp3"))
     assert (head(mp3)["ContentType"], head(mp3)["CacheControl"]) == ("audio/mpeg", IMMUTABLE)
     pdf = head("site/magazine/2026-11/2026-11.pdf")
     assert pdf["ContentType"] == "application/pdf"
@@ -92,12 +92,12 @@ def test_headers_follow_the_table(bucket, build_tree):
 def test_public_can_read_but_not_list_or_write(bucket, build_tree):
     sample(build_tree)
     publish(build_tree.config(), now=NOW)
-    with urllib.request.urlopen(f"{bucket.base_url}/site/podcast/en/feed.xml") as resp:
+    with urllib.request.urlopen(f"{bucket.base_url}/podcast/en/feed.xml") as resp:
         assert resp.status == 200 and b"<rss" in resp.read()
     with pytest.raises(urllib.error.HTTPError) as listing:
-        urllib.request.urlopen(f"{bucket.base_url}?list-type=2")
+        urllib.request.urlopen(f"{bucket.bucket_url}?list-type=2")
     assert listing.value.code == 403
-    put = urllib.request.Request(f"{bucket.base_url}/site/index.html", data=b"x", method="PUT")
+    put = urllib.request.Request(f"{bucket.base_url}/index.html", data=b"x", method="PUT")
     with pytest.raises(urllib.error.HTTPError) as write:
         urllib.request.urlopen(put)
     assert write.value.code == 403
@@ -107,5 +107,5 @@ def test_dry_run_touches_nothing(bucket, build_tree):
     sample(build_tree)
     result = publish(build_tree.config(), now=NOW, options=Options(dry_run=True))
     assert len(result.plan.uploads) == 5 and result.uploaded == 0
-    assert bucket.keys() == {}
+    assert bucket.listing() == {}
     assert not (build_tree.root / ".local").exists()
