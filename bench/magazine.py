@@ -1,0 +1,102 @@
+"""Benchmark the magazine build: a generated 48-page A4 issue with 8 large photos.
+
+Measures (medians of --runs): build time per page (both editions, images included), peak
+memory, screen and print sizes, an unchanged rebuild; beside plain WeasyPrint on the same HTML
+with the original photos (no image step). Run: .venv/bin/python bench/magazine.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from weasyprint import HTML
+
+from pipeline.magazine.build import build_issues
+from pipeline.magazine.render import issue_html
+from pipeline.project import load_project
+from tests.magazine_tree import PARAGRAPH, article, make_tree
+
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
+
+
+def make_issue(root: Path) -> None:
+    """Write 8 articles of ~5 pages each, one 4000x3000 photo per article."""
+    photos = {f"photo{i}.jpg": (4000, 3000) for i in range(8)}
+    articles = {}
+    for i in range(8):
+        body = (PARAGRAPH * 4 + "\n\n") * 10
+        body += f'![Photo {i}](photo{i}.jpg "A large photo, {i}.")\n\n'
+        body += (PARAGRAPH * 4 + "\n\n") * 12 + "Note.[^1]\n\n[^1]: A footnote.\n"
+        articles[f"{i + 1:02}-a.md"] = article(f"Article {i + 1}", body, authors=["A. Writer"])
+    make_tree(root, articles=articles, page_size="A4", cover=(2000, 2800), photos=photos)
+
+
+def plain_weasyprint(project, out: Path) -> float:
+    """Render the screen edition's HTML with stock WeasyPrint (default fetcher, original photos)."""
+    issue = project.issues[0]
+    html = issue_html(project.config, issue, "screen")
+    start = time.perf_counter()
+    HTML(string=html, base_url=issue.folder.as_uri() + "/").write_pdf(out, pdf_tags=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="magazine-bench-"))
+    try:
+        make_issue(work / "tree")
+        cold, warm, plain = [], [], []
+        for _ in range(args.runs):
+            shutil.rmtree(work / "tree" / "build", ignore_errors=True)
+            shutil.rmtree(work / "tree" / ".local", ignore_errors=True)
+            start = time.perf_counter()
+            project = load_project(work / "tree", now=NOW, stages=("magazine",))
+            result = build_issues(project)[0]
+            cold.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            project = load_project(work / "tree", now=NOW, stages=("magazine",))
+            again = build_issues(project)[0]
+            warm.append(time.perf_counter() - start)
+            assert not again.built
+            plain.append(plain_weasyprint(project, work / "plain.pdf"))
+        pages = result.pages or 0
+        peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        screen = result.pdf.stat().st_size / 1e6
+        printed = result.print_pdf.stat().st_size / 1e6
+        unprocessed = (work / "plain.pdf").stat().st_size / 1e6
+        rows = [
+            ("pages", f"{pages}"),
+            ("cores", f"{os.cpu_count()}"),
+            ("full build, both editions + images (median)", f"{statistics.median(cold):.2f} s"),
+            ("  per page", f"{statistics.median(cold) / pages:.3f} s"),
+            ("plain WeasyPrint, screen HTML only, original photos", f"{statistics.median(plain):.2f} s"),
+            ("  per page", f"{statistics.median(plain) / pages:.3f} s"),
+            ("unchanged rebuild (load + hash + skip)", f"{statistics.median(warm):.3f} s"),
+            ("peak memory, a render worker / main process", f"{peak_children:.0f} MB / {peak_self:.0f} MB"),
+            ("screen PDF", f"{screen:.2f} MB ({100 * screen / unprocessed:.0f}% of unprocessed)"),
+            ("print PDF (300 dpi CMYK, PDF/X-4)", f"{printed:.2f} MB"),
+            ("plain WeasyPrint PDF (unprocessed photos)", f"{unprocessed:.2f} MB"),
+        ]
+        print("| measure | value |\n|---|---|")
+        for name, value in rows:
+            print(f"| {name} | {value} |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
