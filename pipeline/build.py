@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,8 +32,13 @@ def build_all(
     now: datetime,
     stages: Iterable[str] = STAGES,
     skip_issue_hashes: frozenset[str] = frozenset(),
+    before_site: Callable[[BuildReport], None] | None = None,
 ) -> BuildReport:
-    """Build the requested stages into build/; the project was fully validated before."""
+    """Build the requested stages into build/; the project was fully validated before.
+
+    before_site lets publish put back the files of issues it did not rebuild (already
+    published) so the site's pages still link them.
+    """
     stages = set(stages)
     report = BuildReport()
     if "podcast" in stages:
@@ -42,6 +47,8 @@ def build_all(
         from pipeline.magazine.build import build_issues
 
         report.issues = build_issues(project, skip_hashes=skip_issue_hashes)
+    if before_site is not None:
+        before_site(report)
     if "site" in stages:
         from pipeline.site.build import build_site, site_outputs
 
