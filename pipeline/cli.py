@@ -246,6 +246,21 @@ def storage_start(root: Path, port: int) -> None:
         out.print(line, highlight=False, soft_wrap=True)
 
 
+@storage.command("env")
+@click.pass_obj
+@fail_cleanly
+def storage_env(root: Path) -> None:
+    """Print only the export lines for the running local server (for `eval` in scripts)."""
+    from pipeline.errors import StorageError
+    from pipeline.storage.commands import export_lines, storage_status
+
+    info = storage_status(root)
+    if info is None:
+        raise StorageError("the local server is not running: pipeline storage start")
+    for line in export_lines(info, root):
+        click.echo(line)
+
+
 @storage.command("stop")
 @click.pass_obj
 @fail_cleanly

@@ -180,18 +180,20 @@ def test_published_issue_is_kept_when_a_fresh_clone_does_not_rebuild_it(
 
     build_tree.write("magazine/2026-10/2026-10.pdf", b"%PDF october")
     oct_source = {"magazine/2026-10": Source("hash-oct", "magazine/2026-10")}
-    publish(build_tree.config(), now=NOW, build=lambda skip: oct_source)
+    publish(build_tree.config(), now=NOW, build=lambda skip, restore: oct_source)
     seen = []
     clone = BuildTree(tmp_path / "clone")
     clone.write("magazine/2026-11/2026-11.pdf", b"%PDF november")
 
-    def build(skip):
+    def build(skip, restore):
         seen.append(skip)
+        assert restore(skip) == 1  # the October PDF comes back for the site's pages
         return {**oct_source, "magazine/2026-11": Source("hash-nov", "magazine/2026-11")}
 
     result = publish(clone.config(), now=NOW, build=build, options=Options(prune=True))
     assert seen == [frozenset({"hash-oct"})]
     assert [u.key for u in result.plan.uploads] == ["site/magazine/2026-11/2026-11.pdf"]
+    assert (clone.build / "magazine/2026-10/2026-10.pdf").read_bytes() == b"%PDF october"
     assert result.deleted == 0 and "site/magazine/2026-10/2026-10.pdf" in bucket.listing()
     assert read_manifest(bucket_client(clone), clone.config().storage, "site").sources == {
         "magazine/2026-10": "hash-oct",

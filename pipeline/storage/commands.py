@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -24,10 +25,10 @@ def server_dir(root: Path) -> Path:
 
 
 def reporter_for(console: Console) -> Reporter:
-    """Return a progress bar on a terminal, plain lines (always shown) otherwise."""
+    """Return a progress bar on a terminal, plain lines on the console otherwise."""
     if console.is_terminal:
         return RichReporter(console)
-    return LogReporter(log, logging.WARNING)
+    return LogReporter(lambda line: console.print(line, highlight=False, soft_wrap=True))
 
 
 def run_publish(
@@ -36,14 +37,20 @@ def run_publish(
     """Build what is out of date, publish, and return the result with the lines to print."""
     builder = None
     if build:
-        from pipeline.build import build_all
+        from pipeline.build import BuildReport, build_all
         from pipeline.project import load_project
 
         project = load_project(root, now=now)
         config = project.config
 
-        def builder(skip: frozenset[str]) -> dict[str, Source]:
-            report = build_all(project, now=now, skip_issue_hashes=skip)
+        def builder(
+            skip: frozenset[str], restore: Callable[[Iterable[str]], int]
+        ) -> dict[str, Source]:
+            def before_site(report: BuildReport) -> None:
+                # Issues already published are not rebuilt; fetch their files for the site's links.
+                restore(r.source_hash for r in report.issues if r.reason == "published")
+
+            report = build_all(project, now=now, skip_issue_hashes=skip, before_site=before_site)
             for r in report.issues:
                 if not r.built:
                     log.info("issue %s not rebuilt (%s)", r.slug, r.reason)
@@ -57,10 +64,12 @@ def run_publish(
     if options.dry_run:
         return result, list(describe(plan))
     lines = [
-        f"published to {plan.storage.bucket}/{plan.storage.prefix}: {result.uploaded} uploaded "
+        f"published to {'/'.join(filter(None, (plan.storage.bucket, plan.storage.prefix)))}: "
+        f"{result.uploaded} uploaded "
         f"({result.uploaded_bytes} bytes), {plan.unchanged} unchanged, {result.deleted} deleted"
     ]
     lines += [f"unpublished {i.title or i.guid} (guid {i.guid})" for i in plan.dropped]
+    lines += [f"  {url}" for url in public_urls(config)]
     return result, lines
 
 

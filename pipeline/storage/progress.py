@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from rich.console import Console
@@ -36,17 +37,17 @@ class Reporter(Protocol):
 
 
 class LogReporter:
-    """One log line per uploaded file (for CI logs and pipes)."""
+    """One plain line per uploaded file (for CI logs and pipes): logged, or given to emit."""
 
-    def __init__(self, logger: logging.Logger = log, level: int = logging.INFO):
-        self.logger, self.level = logger, level
+    def __init__(self, emit: Callable[[str], None] | None = None):
+        self.emit = emit or log.info
         self.files = self.count = 0
         self.lock = threading.Lock()
 
     def start(self, files: int, nbytes: int) -> None:
-        """Log the totals."""
+        """Tell the totals."""
         self.files = files
-        self.logger.log(self.level, "uploading %d file(s), %d bytes", files, nbytes)
+        self.emit(f"uploading {files} file(s), {nbytes} bytes")
 
     def advance(self, nbytes: int) -> None:
         """Ignore partial progress: one line per file is enough in a log."""
@@ -56,7 +57,7 @@ class LogReporter:
         with self.lock:
             self.count += 1
             n = self.count
-        self.logger.log(self.level, "[%d/%d] uploaded %s (%d bytes)", n, self.files, key, size)
+        self.emit(f"[{n}/{self.files}] uploaded {key} ({size} bytes)")
 
     def finish(self) -> None:
         """Nothing to close."""

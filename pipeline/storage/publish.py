@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config, StorageConfig
 from pipeline.errors import StorageError
-from pipeline.fsutil import StampCache
+from pipeline.fsutil import StampCache, atomic_write_bytes, sha256_bytes
 from pipeline.storage import s3
 from pipeline.storage.guard import Item, check_dropped
 from pipeline.storage.headers import Phase, headers_for, is_feed
@@ -281,11 +282,17 @@ def publish(
     *,
     now: datetime,
     options: Options = Options(),
-    build: Callable[[frozenset[str]], dict[str, Source]] | None = None,
+    build: Callable[[frozenset[str], Callable[[Iterable[str]], int]], dict[str, Source]]
+    | None = None,
     reporter: Reporter | None = None,
     workers: int = WORKERS,
 ) -> Result:
-    """Build what is out of date (via build), then publish build/ to the configured bucket."""
+    """Build what is out of date (via build), then publish build/ to the configured bucket.
+
+    build(skip_hashes, restore) builds everything but the sources whose hash was published
+    (skip_hashes), may call restore(hashes) to fetch those sources' files back into build/
+    (for pages that link them), and returns the sources it knows of.
+    """
     storage = config.storage
     if storage is None:
         raise StorageError(
@@ -296,7 +303,11 @@ def publish(
     previous = read_manifest(client, storage, storage.prefix)
     sources: dict[str, Source] = {}
     if build is not None and not options.dry_run:
-        sources = build(previous.source_hashes())
+
+        def restore(hashes: Iterable[str]) -> int:
+            return restore_outputs(client, storage, previous, frozenset(hashes), config.build_dir)
+
+        sources = build(previous.source_hashes(), restore)
     cache = StampCache(config.cache_dir / "publish-hashes.json")
     local = scan_build(config.build_dir, cache)
     if not options.dry_run:
@@ -307,6 +318,26 @@ def publish(
     uploader = s3.Uploader(client, storage, config.cache_dir / "publish-multipart.json")
     uploader.abort_leftovers(storage.prefix)
     return execute(plan, client, uploader, now=now, reporter=reporter, workers=workers)
+
+
+def restore_outputs(
+    client: Any, storage: StorageConfig, manifest: Manifest, hashes: frozenset[str], build_dir: Path
+) -> int:
+    """Download published files of the given sources that build/ lacks; return how many."""
+    count = 0
+    for rel, entry in sorted(manifest.objects.items()):
+        target = build_dir / rel
+        if entry.source not in hashes or target.is_file():
+            continue
+        got = s3.get_object(client, storage, full_key(storage.prefix, rel))
+        if got is None or sha256_bytes(got[0]) != entry.sha256:
+            log.warning("%s: not in the bucket as published; it will be missing from pages", rel)
+            continue
+        atomic_write_bytes(target, got[0])
+        count += 1
+    if count:
+        log.info("fetched %d published file(s) of issues not rebuilt", count)
+    return count
 
 
 def describe(plan: Plan) -> Iterable[str]:
