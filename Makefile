@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 STAMP := $(VENV)/.installed
+DEMO_S3_PORT ?= 8333
 # Debian packages the pipeline and its tests need (installed only when missing).
 APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-ebgaramond fonts-inter libgs10-common
 
@@ -31,6 +32,9 @@ demo: install system-deps
 	$(PIPELINE) check
 	$(PIPELINE) feed
 	$(PIPELINE) magazine
+	@# Publish to a local SeaweedFS (docs/publishing.md): base_url points at it only for the demo.
+	$(PIPELINE) storage start --port $(DEMO_S3_PORT)
+	eval "$$($(PIPELINE) storage env)" && $(PIPELINE) publish --create-bucket && $(PIPELINE) verify
 
 test: install system-deps
 	$(BIN)/python -m pytest -q
