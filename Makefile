@@ -36,7 +36,16 @@ demo: install system-deps
 	$(PIPELINE) storage start --port $(DEMO_S3_PORT)
 	eval "$$($(PIPELINE) storage env)" && $(PIPELINE) publish --create-bucket && $(PIPELINE) verify
 
-test: install system-deps
+# axe-core for the site's accessibility test, pinned by tests/node/package-lock.json.
+AXE := .local/node/node_modules/axe-core/axe.min.js
+$(AXE): tests/node/package.json tests/node/package-lock.json
+	@# npm may come with Node.js from elsewhere; Debian's npm is installed only when there is none.
+	command -v npm >/dev/null || $(MAKE) system-deps APT_PACKAGES=npm
+	mkdir -p .local/node && cp tests/node/package.json tests/node/package-lock.json .local/node/
+	cd .local/node && npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: install system-deps $(AXE)
 	$(BIN)/python -m pytest -q
 
 check: install
