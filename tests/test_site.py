@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import shutil
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.errors import ContentError
+from pipeline.site.build import relative
 from pipeline.site.timeline import merge_cues, read_chapters, read_transcript
 from tests.conftest import REPO
 from tests.site_helpers import build_site_of, is_relative, pages, parse, resolve
@@ -147,7 +151,7 @@ def test_sitemap_robots_and_404(sample_site):
     assert "404.html" not in sitemap
     assert "Sitemap: https://media.example.org/sitemap.xml" in (sample_site / "robots.txt").read_text()
     hrefs = [u for _, _, u in parse(sample_site / "404.html").urls()]
-    assert hrefs and all(u.startswith("https://media.example.org/") for u in hrefs)
+    assert hrefs and all(u.startswith(("https://media.example.org/", "data:image/")) for u in hrefs)
 
 
 def test_user_content_is_escaped_and_sanitized(tree):
@@ -272,3 +276,12 @@ def test_chapters_hidden_from_the_toc_and_unsafe_links_are_dropped(tmp_path):
     ]
     path.write_text(json.dumps({"version": "1.2.0", "chapters": chapters}))
     assert [(c.title, c.url) for c in read_chapters(path)] == [("A", None), ("C", "https://example.org")]
+
+
+segments = st.lists(st.sampled_from(["podcast", "a", "b", "magazine", "x-1"]), max_size=4)
+
+
+@given(segments, segments, st.sampled_from(["index.html", "feed.xml", "page-2.html"]))
+def test_relative_links_match_posixpath_relpath(src, dst, name):
+    from_key, to_key = "/".join([*src, "index.html"]), "/".join([*dst, name])
+    assert relative(from_key, to_key) == posixpath.relpath(to_key, posixpath.dirname(from_key) or ".")

@@ -1,0 +1,58 @@
+"""Benchmark the site build on a generated show of 3,000 episodes: cold and warm builds, size.
+
+Run: .venv/bin/python bench/site.py [--episodes 3000] [--runs 3]
+The feed stage runs first (the pages need its keys); the site stage is timed on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.feed import NOW, generate  # noqa: E402
+from pipeline.build import build_all  # noqa: E402
+from pipeline.project import load_project  # noqa: E402
+from pipeline.site.build import build_site  # noqa: E402
+
+
+def main() -> None:
+    """Generate the show, then time cold and warm site builds."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--episodes", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="Keep the show generated last time.")
+    args = parser.parse_args()
+    root = REPO / "bench" / "out" / "site"
+    if not (args.reuse and root.is_dir()):
+        generate(root, args.episodes)
+    project = load_project(root, now=NOW, stages=("podcast",))
+    feeds = build_all(project, now=NOW, stages=("podcast",)).feeds
+    cold, warm = [], []
+    for _ in range(args.runs):
+        for page in (root / "build").rglob("*.html"):
+            page.unlink()
+        t0 = time.perf_counter()
+        result = build_site(project, NOW, feeds)
+        cold.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        again = build_site(project, NOW, feeds)
+        warm.append(time.perf_counter() - t0)
+        assert again.written == 0
+    pages = list((root / "build").rglob("*.html"))
+    size = sum(p.stat().st_size for p in pages)
+    show = (root / "build/podcast/bench/index.html").stat().st_size
+    print(f"episodes: {args.episodes}, pages: {len(pages)}, objects: {len(result.keys)}")
+    print(f"cold site build (all pages written), median of {args.runs}: {statistics.median(cold):.2f} s")
+    print(f"warm site build (nothing changed), median of {args.runs}: {statistics.median(warm):.2f} s")
+    print(f"per page (cold): {statistics.median(cold) / len(pages) * 1000:.2f} ms")
+    print(f"all pages: {size / 1024:.0f} KiB; first show page (30 episodes): {show / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
