@@ -33,7 +33,8 @@ def loudnorm_two_pass(src: Path, dst: Path) -> None:
          f"loudnorm={target}:print_format=json", "-f", "null", "-"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    m = json.loads(first.stderr[first.stderr.rindex("{") :])
+    start = first.stderr.rindex("{")
+    m = json.loads(first.stderr[start : first.stderr.index("}", start) + 1])
     second = (
         f"loudnorm={target}:measured_I={m['input_i']}:measured_TP={m['input_tp']}:"
         f"measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}:"
