@@ -48,8 +48,12 @@ def main() -> None:
     size = sum(p.stat().st_size for p in pages)
     show = (root / "build/podcast/bench/index.html").stat().st_size
     print(f"episodes: {args.episodes}, pages: {len(pages)}, objects: {len(result.keys)}")
-    print(f"cold site build (all pages written), median of {args.runs}: {statistics.median(cold):.2f} s")
-    print(f"warm site build (nothing changed), median of {args.runs}: {statistics.median(warm):.2f} s")
+    print(
+        f"cold site build (all pages written), median of {args.runs}: {statistics.median(cold):.2f} s"
+    )
+    print(
+        f"warm site build (nothing changed), median of {args.runs}: {statistics.median(warm):.2f} s"
+    )
     print(f"per page (cold): {statistics.median(cold) / len(pages) * 1000:.2f} ms")
     print(f"all pages: {size / 1024:.0f} KiB; first show page (30 episodes): {show / 1024:.0f} KiB")
 

@@ -36,7 +36,9 @@ class Links(HTMLParser):
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
         """Return the attributes of each tag matching all the given attribute values."""
-        return [d for t, d in self.tags if t == tag and all(d.get(k) == v for k, v in attrs.items())]
+        return [
+            d for t, d in self.tags if t == tag and all(d.get(k) == v for k, v in attrs.items())
+        ]
 
 
 def parse(path: Path) -> Links:

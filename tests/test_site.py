@@ -36,8 +36,12 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sample_site_has_every_page_the_issue_lists(sample_site):
     keys = set(pages(sample_site))
     expected = {
-        "index.html", "404.html", "podcast/panorama/index.html", "podcast/panorama-es/index.html",
-        "podcast/panorama/dockworkers-hold-the-line/index.html", "magazine/index.html",
+        "index.html",
+        "404.html",
+        "podcast/panorama/index.html",
+        "podcast/panorama-es/index.html",
+        "podcast/panorama/dockworkers-hold-the-line/index.html",
+        "magazine/index.html",
         "magazine/no-7-winter-2026/index.html",
     }
     assert expected <= keys
@@ -62,8 +66,12 @@ def test_pages_fetch_nothing_from_outside_the_bucket(sample_site):
     for key in pages(sample_site):
         doc = parse(sample_site / key)
         for tag, attrs in doc.tags:
-            fetched = attrs.get("src") or (attrs.get("href") if attrs.get("rel") == "stylesheet" else None)
-            if fetched and not (is_relative(fetched) or fetched.startswith("https://media.example.org/")):
+            fetched = attrs.get("src") or (
+                attrs.get("href") if attrs.get("rel") == "stylesheet" else None
+            )
+            if fetched and not (
+                is_relative(fetched) or fetched.startswith("https://media.example.org/")
+            ):
                 outside.append(f"{key}: <{tag}> {fetched}")
     assert outside == []
 
@@ -132,7 +140,10 @@ def test_magazine_archive_lists_covers_contents_and_pdf_sizes(sample_site):
     doc = parse(sample_site / "magazine/index.html")
     text = (sample_site / "magazine/index.html").read_text("utf-8")
     pdfs = [a["href"] for a in doc.find("a", type="application/pdf")]
-    assert pdfs == ["no-7-winter-2026/no-7-winter-2026.pdf", "no-7-winter-2026/no-7-winter-2026-print.pdf"]
+    assert pdfs == [
+        "no-7-winter-2026/no-7-winter-2026.pdf",
+        "no-7-winter-2026/no-7-winter-2026-print.pdf",
+    ]
     assert "Dockworkers hold the line" in text and " kB)" in text
     assert doc.find("img", src="no-7-winter-2026/cover.jpg")
 
@@ -149,7 +160,9 @@ def test_sitemap_robots_and_404(sample_site):
     sitemap = (sample_site / "sitemap.xml").read_text("utf-8")
     assert "<loc>https://media.example.org/podcast/panorama/index.html</loc>" in sitemap
     assert "404.html" not in sitemap
-    assert "Sitemap: https://media.example.org/sitemap.xml" in (sample_site / "robots.txt").read_text()
+    assert (
+        "Sitemap: https://media.example.org/sitemap.xml" in (sample_site / "robots.txt").read_text()
+    )
     hrefs = [u for _, _, u in parse(sample_site / "404.html").urls()]
     assert hrefs and all(u.startswith(("https://media.example.org/", "data:image/")) for u in hrefs)
 
@@ -177,7 +190,9 @@ def test_shows_past_thirty_episodes_are_paged(tree):
     tree.add_show("long")
     first = tree.add_episode("long", "e-0", date="2026-01-01T10:00:00Z")
     for n in range(1, 32):
-        folder = tree.add_episode("long", f"e-{n}", date=f"2026-01-{n % 28 + 1:02d}T{10 + n // 28}:00:00Z", make=False)
+        folder = tree.add_episode(
+            "long", f"e-{n}", date=f"2026-01-{n % 28 + 1:02d}T{10 + n // 28}:00:00Z", make=False
+        )
         shutil.copy(first / "audio.mp3", folder / "audio.mp3")
     build = tree.root / "build" / "podcast" / "long"
     build_site_of(tree.root)
@@ -206,10 +221,13 @@ def test_configured_subscribe_links_replace_built_ones(tree):
 
 def test_a_typo_in_the_subscribe_table_is_one_clean_line(tree, cli):
     tree.add_show("sub")
-    tree.config("\n[shows.sub.subscribe]\naple = \"https://podcasts.apple.com/x\"\n")
+    tree.config('\n[shows.sub.subscribe]\naple = "https://podcasts.apple.com/x"\n')
     result = cli(tree.root, "site")
     assert result.exit_code == 1
-    assert result.output.strip() == "error: pipeline.toml: shows.sub.subscribe.aple: unknown field (a typo?)"
+    assert (
+        result.output.strip()
+        == "error: pipeline.toml: shows.sub.subscribe.aple: unknown field (a typo?)"
+    )
     with pytest.raises(ContentError):
         build_site_of(tree.root)
 
@@ -260,11 +278,20 @@ def test_cli_site_prints_the_home_url(tree, cli):
 
 def test_srt_and_vtt_transcripts_become_cues(tmp_path):
     srt = tmp_path / "t.srt"
-    srt.write_text("1\n00:00:01,500 --> 00:00:03,000\nHello &amp; <i>welcome</i>\n\n2\n01:02:03,000 --> 01:02:04,000\nBye\n")
-    assert [(c.start, c.text) for c in read_transcript(srt)] == [(1.5, "Hello & welcome"), (3723.0, "Bye")]
+    srt.write_text(
+        "1\n00:00:01,500 --> 00:00:03,000\nHello &amp; <i>welcome</i>\n\n2\n01:02:03,000 --> 01:02:04,000\nBye\n"
+    )
+    assert [(c.start, c.text) for c in read_transcript(srt)] == [
+        (1.5, "Hello & welcome"),
+        (3723.0, "Bye"),
+    ]
     vtt = tmp_path / "t.vtt"
-    vtt.write_text("WEBVTT\n\nNOTE x\n\n00:01.000 --> 00:02.000\n<v Ana>One\n\n00:02.000 --> 00:03.000\n<v Ana>two\n")
-    assert [(c.start, c.speaker, c.text) for c in merge_cues(read_transcript(vtt))] == [(1.0, "Ana", "One two")]
+    vtt.write_text(
+        "WEBVTT\n\nNOTE x\n\n00:01.000 --> 00:02.000\n<v Ana>One\n\n00:02.000 --> 00:03.000\n<v Ana>two\n"
+    )
+    assert [(c.start, c.speaker, c.text) for c in merge_cues(read_transcript(vtt))] == [
+        (1.0, "Ana", "One two")
+    ]
 
 
 def test_chapters_hidden_from_the_toc_and_unsafe_links_are_dropped(tmp_path):
@@ -275,7 +302,10 @@ def test_chapters_hidden_from_the_toc_and_unsafe_links_are_dropped(tmp_path):
         {"startTime": 9, "title": "C", "url": "https://example.org"},
     ]
     path.write_text(json.dumps({"version": "1.2.0", "chapters": chapters}))
-    assert [(c.title, c.url) for c in read_chapters(path)] == [("A", None), ("C", "https://example.org")]
+    assert [(c.title, c.url) for c in read_chapters(path)] == [
+        ("A", None),
+        ("C", "https://example.org"),
+    ]
 
 
 segments = st.lists(st.sampled_from(["podcast", "a", "b", "magazine", "x-1"]), max_size=4)
@@ -284,4 +314,6 @@ segments = st.lists(st.sampled_from(["podcast", "a", "b", "magazine", "x-1"]), m
 @given(segments, segments, st.sampled_from(["index.html", "feed.xml", "page-2.html"]))
 def test_relative_links_match_posixpath_relpath(src, dst, name):
     from_key, to_key = "/".join([*src, "index.html"]), "/".join([*dst, name])
-    assert relative(from_key, to_key) == posixpath.relpath(to_key, posixpath.dirname(from_key) or ".")
+    assert relative(from_key, to_key) == posixpath.relpath(
+        to_key, posixpath.dirname(from_key) or "."
+    )

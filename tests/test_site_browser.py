@@ -23,14 +23,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.s3]
 ARTIFACTS = REPO / "tests" / "artifacts"
 AXE = REPO / ".local" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--autoplay-policy=no-user-gesture-required"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--autoplay-policy=no-user-gesture-required",
+]
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 EPISODE = "podcast/panorama/dockworkers-hold-the-line/index.html"
-PAGES = ["index.html", "podcast/panorama/index.html", "podcast/panorama-es/index.html", EPISODE,
-         "podcast/panorama/housing-is-a-right/index.html", "magazine/index.html",
-         "magazine/no-7-winter-2026/index.html"]
+PAGES = [
+    "index.html",
+    "podcast/panorama/index.html",
+    "podcast/panorama-es/index.html",
+    EPISODE,
+    "podcast/panorama/housing-is-a-right/index.html",
+    "magazine/index.html",
+    "magazine/no-7-winter-2026/index.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +52,9 @@ def site_url(s3_server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) ->
     for folder in ("episodes", "issues"):
         shutil.copytree(REPO / folder, root / folder)
     # Publish under a prefix, so every link is proven to work below a bucket's root.
-    config, n = re.subn(r'(?m)^prefix = ".*"', 'prefix = "site"', (REPO / "pipeline.toml").read_text("utf-8"))
+    config, n = re.subn(
+        r'(?m)^prefix = ".*"', 'prefix = "site"', (REPO / "pipeline.toml").read_text("utf-8")
+    )
     assert n == 1, "the sample pipeline.toml should set [storage] prefix"
     (root / "pipeline.toml").write_text(config, "utf-8")
     name = unique_bucket()
@@ -80,7 +93,9 @@ class Watched:
 
     def outside(self) -> list[str]:
         """Return the requests that went anywhere but 127.0.0.1."""
-        return [u for u in self.requests if u.startswith("http") and urlsplit(u).hostname != "127.0.0.1"]
+        return [
+            u for u in self.requests if u.startswith("http") and urlsplit(u).hostname != "127.0.0.1"
+        ]
 
 
 def open_page(browser: Browser, viewport=DESKTOP, **options) -> Watched:
@@ -144,7 +159,9 @@ def test_subscribe_button_copies_the_feed_url(browser, site_url):
     button = w.page.locator("a.copy")
     assert button.get_attribute("data-copy") == f"{site_url}/podcast/panorama/feed.xml"
     button.click()
-    assert w.page.evaluate("navigator.clipboard.readText()") == f"{site_url}/podcast/panorama/feed.xml"
+    assert (
+        w.page.evaluate("navigator.clipboard.readText()") == f"{site_url}/podcast/panorama/feed.xml"
+    )
     assert button.inner_text().strip() == "Copied"
     assert w.errors == []
     w.page.context.close()
@@ -152,7 +169,9 @@ def test_subscribe_button_copies_the_feed_url(browser, site_url):
 
 def test_feed_autodiscovery_points_at_the_published_feed(tab, site_url):
     tab.page.goto(f"{site_url}/podcast/panorama/index.html")
-    href = tab.page.locator('link[rel="alternate"][type="application/rss+xml"]').get_attribute("href")
+    href = tab.page.locator('link[rel="alternate"][type="application/rss+xml"]').get_attribute(
+        "href"
+    )
     assert href == f"{site_url}/podcast/panorama/feed.xml"
     feed = tab.page.request.get(href)
     assert feed.ok and b"<rss" in feed.body()
@@ -193,13 +212,17 @@ def test_keyboard_reaches_the_skip_link_first_with_a_visible_focus(tab, site_url
     assert tab.page.evaluate("document.activeElement.id") == "main"
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("viewport", [SMALL_PHONE, PHONE, DESKTOP], ids=["360", "phone", "desktop"])
 def test_pages_fit_the_screen_and_screenshots_are_saved(browser, site_url, viewport):
     ARTIFACTS.mkdir(exist_ok=True)
     w = open_page(browser, viewport=viewport)
     width = viewport["width"]
-    for key, name in (("index.html", "home"), ("podcast/panorama/index.html", "show"),
-                      ("magazine/index.html", "magazine"), (EPISODE, "episode")):
+    for key, name in (
+        ("index.html", "home"),
+        ("podcast/panorama/index.html", "show"),
+        ("magazine/index.html", "magazine"),
+        (EPISODE, "episode"),
+    ):
         w.page.goto(f"{site_url}/{key}", wait_until="networkidle")
         assert w.page.evaluate("document.documentElement.scrollWidth") <= width, key
         shot = ARTIFACTS / f"site-{name}-{width}.png"
@@ -214,7 +237,9 @@ def test_pages_fit_the_screen_and_screenshots_are_saved(browser, site_url, viewp
 
 @pytest.mark.parametrize("key", PAGES)
 def test_no_serious_accessibility_violations(tab, site_url, key):
-    assert AXE.is_file(), "axe-core missing: run `make test` (it installs tests/node into .local/node)"
+    assert AXE.is_file(), (
+        "axe-core missing: run `make test` (it installs tests/node into .local/node)"
+    )
     tab.page.goto(f"{site_url}/{key}", wait_until="networkidle")
     tab.page.add_script_tag(content=AXE.read_text("utf-8"))
     result = tab.page.evaluate("axe.run(document, {resultTypes: ['violations']})")

@@ -143,12 +143,22 @@ def build_site(
             w.page(iv.page_key, "site/issue.html", iv.language, issue=iv, **common)
     # The error page is served at any path, so its links are absolute (see docs/site.md).
     html = render(
-        w.env, "site/404.html", site=config.site, lang=home_lang, t=i18n.strings(home_lang),
-        abs_url=config.url, css=config.url(w.assets["css"]), shows=shows, issues=issue_views,
+        w.env,
+        "site/404.html",
+        site=config.site,
+        lang=home_lang,
+        t=i18n.strings(home_lang),
+        abs_url=config.url,
+        css=config.url(w.assets["css"]),
+        shows=shows,
+        issues=issue_views,
     )
     w.write("404.html", html.encode("utf-8"))
     pages = [k for k in w.keys if k.endswith(".html") and k != "404.html"]
-    w.write("sitemap.xml", render(w.env, "site/sitemap.xml", urls=[config.url(k) for k in pages]).encode())
+    w.write(
+        "sitemap.xml",
+        render(w.env, "site/sitemap.xml", urls=[config.url(k) for k in pages]).encode(),
+    )
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.url('sitemap.xml')}\n"
     w.write("robots.txt", robots.encode())
     remove_stale_pages(config.build_dir, set(w.keys))
@@ -165,9 +175,24 @@ def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
             "newer": show.list_key(n - 1) if n > 1 else None,
             "older": show.list_key(n + 1) if n < len(pages) else None,
         }
-        w.page(key, "site/show.html", show.language, show=show, episodes=episodes, paging=paging, **common)
+        w.page(
+            key,
+            "site/show.html",
+            show.language,
+            show=show,
+            episodes=episodes,
+            paging=paging,
+            **common,
+        )
     for episode in show.episodes:
-        w.page(episode.page_key, "site/episode.html", show.language, show=show, episode=episode, **common)
+        w.page(
+            episode.page_key,
+            "site/episode.html",
+            show.language,
+            show=show,
+            episode=episode,
+            **common,
+        )
 
 
 def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
@@ -176,7 +201,9 @@ def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
     for prefix in OWNED_PREFIXES:
         folder = build_dir / prefix
         if folder.is_dir():
-            stale += [p for p in folder.rglob("*.html") if p.relative_to(build_dir).as_posix() not in keep]
+            stale += [
+                p for p in folder.rglob("*.html") if p.relative_to(build_dir).as_posix() not in keep
+            ]
     assets = build_dir / "assets"
     if assets.is_dir():
         stale += [p for p in assets.glob("site.*") if f"assets/{p.name}" not in keep]
@@ -187,5 +214,6 @@ def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
 
 def site_outputs(report_issues: Iterable[Any]) -> dict[str, dict[str, Path]]:
     """Return slug -> {screen, print, cover} from the magazine stage's IssueResults."""
-    return {r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover} for r in report_issues}
-
+    return {
+        r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover} for r in report_issues
+    }

@@ -40,7 +40,9 @@ def _from_feed(app: str, feed_url: str, title: str) -> SubscribeLink | None:
     if app == "pocketcasts":
         return SubscribeLink(app, "Pocket Casts", f"pktc://subscribe/{bare}", scheme=True)
     if app == "overcast":
-        return SubscribeLink(app, "Overcast", f"overcast://x-callback-url/add?url={enc}", scheme=True)
+        return SubscribeLink(
+            app, "Overcast", f"overcast://x-callback-url/add?url={enc}", scheme=True
+        )
     return None
 
 

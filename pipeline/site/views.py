@@ -207,7 +207,9 @@ def issue_view(config: Config, issue: Issue, outputs: dict[str, Path]) -> IssueV
         number=issue.number,
         date=issue.date,
         language=issue.language,
-        description_html=Markup(markdown_to_html(issue.description)) if issue.description else Markup(""),
+        description_html=Markup(markdown_to_html(issue.description))
+        if issue.description
+        else Markup(""),
         cover_key=_key(config, outputs.get("cover")),
         pdf_key=_key(config, outputs.get("screen")),
         pdf_size=_size(outputs.get("screen")),
