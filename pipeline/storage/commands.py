@@ -6,15 +6,18 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from pipeline.storage.verify import FeedCheck
 
 from pipeline.config import Config, load_config
 from pipeline.errors import PipelineError
 from pipeline.storage.progress import LogReporter, Reporter, RichReporter
 from pipeline.storage.publish import Options, Result, Source, describe, issue_sources, publish
 from pipeline.storage.server import ServerInfo, read_state, start_server, stop_server
-from pipeline.storage.verify import FeedCheck, feed_urls, verify_feeds
 
 log = logging.getLogger("pipeline.publish")
 
@@ -85,6 +88,8 @@ def public_urls(config: Config) -> list[str]:
 
 def run_verify(root: Path) -> list[FeedCheck]:
     """Check every public feed of the tree's shows."""
+    from pipeline.storage.verify import feed_urls, verify_feeds
+
     return verify_feeds(feed_urls(load_config(root)))
 
 

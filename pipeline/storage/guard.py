@@ -10,7 +10,6 @@ from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from pipeline.errors import Problems, StorageError
-from pipeline.podcast.episodes import episode_guid
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +50,8 @@ def feed_folder(rel: str) -> str:
 
 def matches(item: Item, show: str, slug: str) -> bool:
     """Return whether --unpublish SLUG names this item (slug, guid, or a URL path segment)."""
+    from pipeline.podcast.episodes import episode_guid  # only needed with --unpublish
+
     if item.guid in (slug, episode_guid(show, slug)):
         return True
     return any(slug in urlparse(u).path.split("/") for u in item.urls)

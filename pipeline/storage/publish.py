@@ -32,7 +32,7 @@ from pipeline.storage.progress import LogReporter, Reporter
 
 log = logging.getLogger(__name__)
 
-WORKERS = 8
+WORKERS = 12
 INTERNAL = "_pipeline/"
 
 
@@ -228,6 +228,16 @@ def _run_phase(
             raise failed.exception()  # type: ignore[misc]
 
 
+def confirm_sizes(client: Any, storage: StorageConfig, batch: list[Upload]) -> None:
+    """Check with one LIST that every uploaded media file is in the bucket at its full size."""
+    listed = s3.list_objects(client, storage, storage.prefix)
+    short = [u.key for u in batch if (o := listed.get(u.key)) is None or o.size != u.file.size]
+    if short:
+        raise StorageError(
+            f"the bucket does not hold the bytes sent for {', '.join(short[:5])}; publish again"
+        )
+
+
 def execute(
     plan: Plan,
     client: Any,
@@ -248,12 +258,6 @@ def execute(
         etag = uploader.put(
             u.file.path, u.key, md5=u.file.md5, args=args, on_bytes=reporter.advance
         )
-        if h.phase is Phase.MEDIA:
-            head = s3.head_object(client, storage, u.key)
-            if head is None or int(head["ContentLength"]) != u.file.size:
-                raise StorageError(
-                    f"{u.key}: the bucket does not hold the {u.file.size} bytes sent"
-                )
         manifest.objects[u.file.rel] = Entry(u.file.sha256, u.file.size, etag, u.source)
         reporter.done(u.key, u.file.size)
 
@@ -262,6 +266,8 @@ def execute(
             batch = [u for u in plan.uploads if u.phase is phase]
             # Feeds go one by one: each is a conditional write, the first conflict stops the rest.
             _run_phase(batch, upload_one, 1 if phase is Phase.FEEDS else workers)
+            if phase is Phase.MEDIA and batch:
+                confirm_sizes(client, storage, batch)
     finally:
         reporter.finish()
     deleted = 0
@@ -271,6 +277,13 @@ def execute(
             client.delete_object(Bucket=storage.bucket, Key=key)
         log.info("deleted %s", key)
         deleted += 1
+    unchanged = (
+        plan.previous.etag
+        and manifest.objects == plan.previous.objects
+        and manifest.sources == plan.previous.sources
+    )
+    if unchanged:
+        return Result(plan, len(plan.uploads), plan.upload_bytes, deleted)
     condition = {"IfMatch": plan.previous.etag} if plan.previous.etag else {"IfNoneMatch": "*"}
     args = {"ContentType": "application/json", "CacheControl": "no-cache", **condition}
     uploader.put_bytes(manifest.to_bytes(now), full_key(storage.prefix, MANIFEST_KEY), args)

@@ -122,8 +122,9 @@ def check_bucket(client: Any, storage: StorageConfig, create: bool = False) -> N
         with translated(storage, f"checking bucket {storage.bucket}"):
             client.head_bucket(Bucket=storage.bucket)
         return
-    except StorageError:
-        pass
+    except StorageError as exc:
+        if "cannot reach" in str(exc):
+            raise  # retried already: asking again would only double the wait
     # HEAD carries no error body: ask again with a LIST to learn why.
     try:
         with translated(storage, f"checking bucket {storage.bucket}"):
