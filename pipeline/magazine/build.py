@@ -6,9 +6,11 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,15 @@ from pipeline import __version__
 from pipeline.config import Config
 from pipeline.errors import BuildError
 from pipeline.fsutil import file_stamp, read_json_cache, sha256_file, write_json_cache
-from pipeline.magazine.images import CMYK_PROFILE, RECIPE, cover_thumbnail
+from pipeline.magazine.images import (
+    CMYK_PROFILE,
+    RECIPE,
+    cached_thumbnail,
+    cover_thumbnail,
+    edition_copies,
+    has_all_copies,
+    thumbnail_path,
+)
 from pipeline.magazine.loader import geometry
 from pipeline.magazine.models import Issue
 from pipeline.magazine.render import Job, make_jobs, run_job
@@ -26,6 +36,10 @@ log = logging.getLogger(__name__)
 
 # Bump when the magazine's output changes for the same inputs (not only on a release).
 FORMAT = "magazine-1"
+
+# A function and its arguments, run in a worker process (so both must pickle).
+Call = tuple[Callable[..., Any], tuple[Any, ...]]
+Work = tuple[Issue, str, dict[str, Path], list[Job]]
 
 
 class MagazineBuildError(BuildError):
@@ -131,8 +145,10 @@ def build_issues(
 ) -> list[IssueResult]:
     """Build the project's issues (or those named) into PDFs; skip unchanged or published ones.
 
-    Editions render in parallel processes, one per core (or `jobs`). Nothing is replaced
-    unless every edition of that issue rendered; failures are raised together at the end.
+    First the missing image copies are made (each source decoded once for both editions,
+    one source per task), then the editions render; both steps run in the same pool of
+    processes, one per core (or `jobs`). Nothing is replaced unless every edition of that
+    issue rendered; failures are raised together at the end.
     """
     config: Config = project.config
     issues = _select(project.issues, slugs)
@@ -151,15 +167,20 @@ def build_issues(
             pending.append((issue, digest, paths))
     hasher.save()
     errors: list[str] = []
-    work: list[tuple[Issue, str, dict[str, Path], list[Job]]] = []
+    work: list[Work] = []
     for issue, digest, paths in pending:
         temps = {e: _temp(paths[e]) for e in ("screen", "print")}
         try:
             work.append((issue, digest, paths, make_jobs(config, issue, temps)))
         except BuildError as exc:
             errors.append(str(exc))
-    all_jobs = [job for *_, js in work for job in js]
-    outcomes = _run(all_jobs, jobs)
+    prep = _image_calls(config, work)
+    with _pool(jobs, max(len(prep), 2 * len(work))) as pool:
+        broken = _make_images(pool, prep, errors)
+        work = [w for w in work if w[0].slug not in broken]
+        all_jobs = [job for *_, js in work for job in js]
+        done_all = _run(pool, [(run_job, (job,)) for job in all_jobs])
+    outcomes = {id(job): outcome for job, outcome in zip(all_jobs, done_all, strict=True)}
     for issue, digest, paths, js in work:
         done = [outcomes[id(j)] for j in js]
         failed = [o for o in done if isinstance(o, BaseException)]
@@ -170,7 +191,7 @@ def build_issues(
             continue
         for j in js:
             os.replace(j.target, paths[j.edition])
-        cover_thumbnail(issue.cover, paths["cover"], *_page_mm(config))
+        cover_thumbnail(issue.cover, paths["cover"], *_page_mm(config), config.cache_dir)
         pages = done[0][0]
         for message in (w for o in done for w in o[1]):
             log.warning("%s", message)
@@ -216,22 +237,54 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _run(jobs: list[Job], workers: int | None) -> dict[int, Any]:
-    """Run jobs in parallel processes (in this one when there is a single job or core)."""
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    outcomes: dict[int, Any] = {}
+def _image_calls(config: Config, work: list[Work]) -> dict[Call, list[str]]:
+    """Return the image copies and cover thumbnails not cached yet, each with the issues needing it."""
+    cache = config.cache_dir
+    page = _page_mm(config)
+    calls: dict[Call, list[str]] = {}
+    for issue, _, _, js in work:
+        # Both editions of an issue show the same images at the same printed widths.
+        for source, mm in js[0].images:
+            if not has_all_copies(source, mm, cache):
+                calls.setdefault((edition_copies, (source, mm, cache)), []).append(issue.slug)
+        if issue.cover is not None and not thumbnail_path(issue.cover, *page, cache).is_file():
+            calls.setdefault((cached_thumbnail, (issue.cover, *page, cache)), []).append(issue.slug)
+    return calls
+
+
+def _make_images(pool: ProcessPoolExecutor | None, prep: dict[Call, list[str]],
+                 errors: list[str]) -> set[str]:
+    """Make the missing image copies; return the issues that cannot render (errors appended)."""
+    broken: set[str] = set()
+    for (_, args), slugs, outcome in zip(prep, prep.values(), _run(pool, list(prep)), strict=True):
+        if isinstance(outcome, BaseException):
+            broken.update(slugs)
+            errors.append(f"{', '.join(slugs)}: image {args[0].name}: {_describe(outcome)}")
+    return broken
+
+
+@contextmanager
+def _pool(workers: int | None, tasks: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Yield a process pool, one process per core (or none with a single task or core)."""
+    workers = min(workers or os.cpu_count() or 1, tasks)
     if workers <= 1:
-        for job in jobs:
-            try:
-                outcomes[id(job)] = run_job(job)
-            except Exception as exc:
-                outcomes[id(job)] = exc
-        return outcomes
+        yield None
+        return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {id(job): pool.submit(run_job, job) for job in jobs}
-        for key, future in futures.items():
-            try:
-                outcomes[key] = future.result()
-            except Exception as exc:
-                outcomes[key] = exc
-    return outcomes
+        yield pool
+
+
+def _run(pool: ProcessPoolExecutor | None, calls: list[Call]) -> list[Any]:
+    """Run calls in the pool (or in this process without one); return results or exceptions."""
+    if pool is None:
+        return [_outcome(partial(fn, *args)) for fn, args in calls]
+    futures: list[Future[Any]] = [pool.submit(fn, *args) for fn, args in calls]
+    return [_outcome(future.result) for future in futures]
+
+
+def _outcome(get: Callable[[], Any]) -> Any:
+    """Return get()'s result, or the exception it raised (one failure must not hide others)."""
+    try:
+        return get()
+    except Exception as exc:
+        return exc

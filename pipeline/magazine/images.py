@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageFile, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
 from pipeline.fsutil import atomic_path, file_stamp, read_json_cache, write_json_cache
 
@@ -17,11 +18,17 @@ log = logging.getLogger(__name__)
 
 SCREEN_DPI = 150
 PRINT_DPI = 300
+EDITIONS = ("screen", "print")
+EDITION_DPI = {"screen": SCREEN_DPI, "print": PRINT_DPI}
+# Decode JPEGs at no less than this many times the final size before the Lanczos resize
+# (Pillow's thumbnail() default), so the DCT scaling shortcut costs no visible sharpness.
+REDUCING_GAP = 2
+THUMBNAIL_WIDTH = 600
 # The CMYK output profile of the print edition: Ghostscript's SWOP profile (Debian libgs10-common).
 CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 CMYK_CONDITION = "CGATS TR 001"  # SWOP coated, the condition the profile characterises
 # Bump when the way copies are made changes, so old cached copies are not reused.
-RECIPE = "1"
+RECIPE = "2"
 # Decompression bombs are refused rather than decoded (about 16k x 16k pixels).
 Image.MAX_IMAGE_PIXELS = 260_000_000
 
@@ -105,41 +112,89 @@ def _to_cmyk() -> ImageCms.ImageCmsTransform:
     return ImageCms.buildTransform(srgb, cmyk, "RGB", "CMYK", renderingIntent=1)
 
 
-def edition_copy(source: Path, printed_mm: float, edition: str, cache_dir: Path) -> Path:
-    """Return a copy of source sized for its printed width in this edition (made once, cached).
+def target_width(printed_mm: float, edition: str) -> int:
+    """Return the pixel width an image printed this wide gets in this edition."""
+    return max(16, round(printed_mm / 25.4 * EDITION_DPI[edition]))
 
-    Screen: RGB at about 150 dpi. Print: CMYK (SWOP) JPEG at about 300 dpi. Never upscaled.
-    """
-    dpi = SCREEN_DPI if edition == "screen" else PRINT_DPI
-    target_w = max(16, round(printed_mm / 25.4 * dpi))
+
+def _cache_file(source: Path, *recipe: object, cache_dir: Path) -> Path:
+    """Return where a copy of source made with this recipe is cached (its name is a hash)."""
     st = source.stat()
-    key = hashlib.sha256(
-        f"{RECIPE}|{source.resolve()}|{st.st_size}|{st.st_mtime_ns}|{target_w}|{edition}".encode()
-    ).hexdigest()[:32]
-    out = cache_dir / "magazine" / "images" / f"{key}.jpg"
-    if out.exists():
-        return out
+    parts = "|".join(str(r) for r in (RECIPE, source.resolve(), st.st_size, st.st_mtime_ns, *recipe))
+    return cache_dir / "magazine" / "images" / f"{hashlib.sha256(parts.encode()).hexdigest()[:32]}.jpg"
+
+
+def copy_path(source: Path, printed_mm: float, edition: str, cache_dir: Path) -> Path:
+    """Return where the edition's copy of source is cached (whether or not it exists yet)."""
+    return _cache_file(source, target_width(printed_mm, edition), edition, cache_dir=cache_dir)
+
+
+def _decode(source: Path, width: int, height: int = 1) -> Image.Image:
+    """Open source upright and flattened to RGB, decoded at the smallest JPEG scale >= the size.
+
+    The JPEG decoder can scale by 1/2, 1/4 or 1/8 while decoding (DCT scaling), which costs a
+    fraction of a full 12-megapixel decode. Callers ask for REDUCING_GAP times the final size,
+    so the last resize is still a real Lanczos from at least twice the pixels.
+    """
     with Image.open(source) as im:
-        im.draft("RGB", (target_w, target_w * 4))
-        im = ImageOps.exif_transpose(im)
-        if im.mode in ("RGBA", "LA", "P"):
-            im = im.convert("RGBA")
-            flat = Image.new("RGB", im.size, "white")
-            flat.paste(im, mask=im.getchannel("A"))
-            im = flat
-        elif im.mode != "RGB":
-            im = im.convert("RGB")
-        if im.width > target_w:
-            im = im.resize((target_w, round(im.height * target_w / im.width)), Image.LANCZOS)
-        with atomic_path(out) as tmp:
-            if edition == "print":
-                ImageCms.applyTransform(im, _to_cmyk()).save(
-                    tmp, "JPEG", quality=92, dpi=(dpi, dpi), optimize=True
-                )
-            else:
-                im.save(tmp, "JPEG", quality=78, dpi=(dpi, dpi), optimize=True, progressive=True)
-    log.debug("made %s copy of %s at %d px", edition, source.name, target_w)
-    return out
+        # The size wanted is upright; a photo tagged as turned 90 degrees is stored sideways.
+        sideways = im.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+        im.draft("RGB", (height, width) if sideways else (width, height))
+        ImageOps.exif_transpose(im, in_place=True)  # loads; in place, so nothing is copied
+    if im.mode in ("RGBA", "LA", "P", "PA"):
+        rgba = im.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+def _save_copy(im: Image.Image, edition: str, out: Path) -> None:
+    """Write one edition's copy of an image already at its size: RGB or CMYK (SWOP) JPEG."""
+    dpi = EDITION_DPI[edition]
+    with atomic_path(out) as tmp:
+        if edition == "print":
+            ImageCms.applyTransform(im, _to_cmyk()).save(
+                tmp, "JPEG", quality=92, dpi=(dpi, dpi), optimize=True
+            )
+        else:
+            im.save(tmp, "JPEG", quality=78, dpi=(dpi, dpi), optimize=True, progressive=True)
+
+
+def _save_copies(im: Image.Image, widths: dict[str, int], paths: dict[str, Path]) -> None:
+    """Resize im to each edition's width (largest first, never upscaled) and save the copies."""
+    for edition, width in sorted(widths.items(), key=lambda item: -item[1]):
+        sized = im
+        if im.width > width:
+            sized = im.resize((width, max(1, round(im.height * width / im.width))), Image.LANCZOS)
+        _save_copy(sized, edition, paths[edition])
+        # The next, smaller copy is resized from this one when it still has REDUCING_GAP
+        # times its pixels (the print copy is twice the screen one): same sharpness, less work.
+        smaller = [w for w in widths.values() if w < width]
+        if smaller and sized.width >= REDUCING_GAP * max(smaller):
+            im = sized
+
+
+def edition_copies(
+    source: Path, printed_mm: float, cache_dir: Path, editions: tuple[str, ...] = EDITIONS
+) -> dict[str, Path]:
+    """Return source's copy for each edition, making the missing ones from a single decode.
+
+    Screen: RGB at about 150 dpi. Print: CMYK (SWOP) JPEG at about 300 dpi. Cached by the
+    source's path, size and mtime and the copy's width, so each is made once.
+    """
+    paths = {e: copy_path(source, printed_mm, e, cache_dir) for e in editions}
+    missing = {e: target_width(printed_mm, e) for e in editions if not paths[e].exists()}
+    if missing:
+        # One decode at the largest scale any missing copy needs serves every edition.
+        _save_copies(_decode(source, max(missing.values()) * REDUCING_GAP), missing, paths)
+        log.debug("made %s copies of %s", "/".join(missing), source.name)
+    return paths
+
+
+def has_all_copies(source: Path, printed_mm: float, cache_dir: Path) -> bool:
+    """Return whether every edition's copy of source is already cached."""
+    return all(copy_path(source, printed_mm, e, cache_dir).exists() for e in EDITIONS)
 
 
 def cover_dpi(info: ImageInfo, width_mm: float, height_mm: float) -> float:
@@ -147,15 +202,37 @@ def cover_dpi(info: ImageInfo, width_mm: float, height_mm: float) -> float:
     return min(info.width / (width_mm / 25.4), info.height / (height_mm / 25.4))
 
 
-def cover_thumbnail(source: Path | None, target: Path, width_mm: float, height_mm: float) -> None:
+def _thumbnail_size(width_mm: float, height_mm: float) -> tuple[int, int]:
+    return THUMBNAIL_WIDTH, round(THUMBNAIL_WIDTH * height_mm / width_mm)
+
+
+def thumbnail_path(source: Path, width_mm: float, height_mm: float, cache_dir: Path) -> Path:
+    """Return where the cover thumbnail of source for this page shape is cached."""
+    return _cache_file(source, "thumbnail", *_thumbnail_size(width_mm, height_mm),
+                       cache_dir=cache_dir)
+
+
+def cached_thumbnail(source: Path, width_mm: float, height_mm: float, cache_dir: Path) -> Path:
+    """Return the cover cropped to the page shape, 600 px wide (made once, cached)."""
+    out = thumbnail_path(source, width_mm, height_mm, cache_dir)
+    if not out.exists():
+        w, h = _thumbnail_size(width_mm, height_mm)
+        # Enough pixels in both directions for the crop, whichever side it trims.
+        side = max(w, h) * REDUCING_GAP
+        thumb = ImageOps.fit(_decode(source, side, side), (w, h), Image.LANCZOS)
+        with atomic_path(out) as tmp:
+            thumb.save(tmp, "JPEG", quality=82, optimize=True, progressive=True)
+    return out
+
+
+def cover_thumbnail(source: Path | None, target: Path, width_mm: float, height_mm: float,
+                    cache_dir: Path) -> None:
     """Write the site's cover thumbnail: the cover cropped to the page shape, 600 px wide."""
-    w = 600
-    h = round(w * height_mm / width_mm)
-    if source is None:
-        im = Image.new("RGB", (w, h), (180, 40, 40))
-    else:
-        with Image.open(source) as src:
-            src.draft("RGB", (w * 2, h * 2))
-            im = ImageOps.fit(ImageOps.exif_transpose(src).convert("RGB"), (w, h), Image.LANCZOS)
+    if source is not None:
+        with atomic_path(target) as tmp:
+            shutil.copyfile(cached_thumbnail(source, width_mm, height_mm, cache_dir), tmp)
+        return
     with atomic_path(target) as tmp:
-        im.save(tmp, "JPEG", quality=82, optimize=True, progressive=True)
+        Image.new("RGB", _thumbnail_size(width_mm, height_mm), (180, 40, 40)).save(
+            tmp, "JPEG", quality=82, optimize=True, progressive=True
+        )

@@ -15,14 +15,13 @@ from pipeline import __version__
 from pipeline.config import Config
 from pipeline.errors import BuildError
 from pipeline.magazine.fetcher import SafeFetcher
-from pipeline.magazine.images import CMYK_CONDITION, CMYK_PROFILE, edition_copy
+from pipeline.magazine.images import CMYK_CONDITION, CMYK_PROFILE, EDITIONS, edition_copies
 from pipeline.magazine.loader import geometry
 from pipeline.magazine.models import Geometry, Issue
 from pipeline.templates import environment, render, search_path
 
 log = logging.getLogger(__name__)
 
-EDITIONS = ("screen", "print")
 TEMPLATE = "magazine/issue.html"
 DEFAULT_FONTS = ("EB Garamond", "Inter")
 
@@ -129,7 +128,12 @@ def _pdfx_output_intent(document: object, pdf: pydyf.PDF) -> None:
 
 def run_job(job: Job) -> tuple[int, list[str]]:
     """Render one edition to job.target; return (pages, warnings); raise BuildError on failure."""
-    substitutes = {src: edition_copy(src, mm, job.edition, job.cache_dir) for src, mm in job.images}
+    # build_issues made the copies beforehand (both editions from one decode); this only
+    # makes one that is missing, e.g. when a job runs on its own.
+    substitutes = {
+        src: edition_copies(src, mm, job.cache_dir, (job.edition,))[job.edition]
+        for src, mm in job.images
+    }
     extra = (CMYK_PROFILE,) if job.edition == "print" else ()
     fetcher = SafeFetcher(list(job.roots), substitutes, extra)
     collect = _Collect()
