@@ -118,7 +118,7 @@ def test_each_show_gets_its_own_feed_and_language(tree: ContentTree, cli):
         parsed = feedparser.parse(tree.root / "build/podcast" / show / "feed.xml")
         assert parsed.feed.language == language
         assert [e.link for e in parsed.entries] == [
-            f"https://media.example.org/podcast/{show}/{slug}/"
+            f"https://media.example.org/podcast/{show}/{slug}/index.html"
         ]
 
 
@@ -168,6 +168,7 @@ def test_episode_new_makes_a_checked_folder_with_the_next_number(
     )
     assert result.exit_code == 0, result.stderr
     folder = tree.root / "episodes/weekly/nurses-on-strike"
+    assert folder.stat().st_mode & 0o777 == 0o755
     text = (folder / "episode.toml").read_text()
     assert "number = 8" in text and 'title = "Nurses on strike"' in text
     # The tone is off the show's loudness target, so (issue 6) it was levelled and re-encoded.

@@ -90,7 +90,8 @@ class MediaPlacer:
         }
         return PublishedEpisode(
             episode=e,
-            page_url=url(prefix) + "/",
+            # Buckets serve no folder index, so link the page file itself.
+            page_url=url(f"{prefix}/index.html"),
             audio_key=audio_key,
             audio_url=url(audio_key),
             audio_size=(self.config.build_dir / audio_key).stat().st_size,
@@ -157,7 +158,7 @@ def build_show(config: Config, show: Show, now: datetime) -> FeedResult:
             show,
             page,
             main_url=main_url,
-            show_url=config.url(show_prefix(show.id)) + "/",
+            show_url=config.url(f"{show_prefix(show.id)}/index.html"),
             artwork_url=artwork_url,
             last_build=last_build,
             trailers=trailers,

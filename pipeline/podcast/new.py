@@ -132,6 +132,7 @@ def new_episode(
         reader = EpisodeReader(config, problems, [])
         reader.episode(show, config.shows[show], staging, slug=slug)
         problems.raise_if_any()
+        staging.chmod(0o755)  # mkdtemp makes it private; an episode folder is ordinary content
         staging.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
