@@ -1,8 +1,10 @@
 """Benchmark the magazine build: a generated 48-page A4 issue with 8 large photos.
 
-Measures (medians of --runs): build time per page (both editions, images included), peak
-memory, screen and print sizes, an unchanged rebuild; beside plain WeasyPrint on the same HTML
-with the original photos (no image step). Run: .venv/bin/python bench/magazine.py
+Measures (medians of --runs): build time per page (both editions, images included) from a
+cold cache and after a text-only edit (image copies cached), the CPU time those builds use
+(all processes), peak memory, screen and print sizes, an unchanged rebuild; beside plain
+WeasyPrint on the same HTML with the original photos (no image step). The machine may be
+shared, so the load average is printed too. Run: .venv/bin/python bench/magazine.py
 """
 
 from __future__ import annotations
@@ -42,13 +44,32 @@ def make_issue(root: Path) -> None:
     make_tree(root, articles=articles, page_size="A4", cover=(2000, 2800), photos=photos)
 
 
-def plain_weasyprint(project, out: Path) -> float:
-    """Render the screen edition's HTML with stock WeasyPrint (default fetcher, original photos)."""
+def plain_weasyprint(project, out: Path) -> tuple[float, float]:
+    """Render the screen HTML with stock WeasyPrint (default fetcher, original photos): wall, CPU."""
     issue = project.issues[0]
     html = issue_html(project.config, issue, "screen")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     HTML(string=html, base_url=issue.folder.as_uri() + "/").write_pdf(out, pdf_tags=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def cpu_seconds() -> float:
+    """Return the user + system CPU time of this process and its finished children."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed_build(root: Path) -> tuple[float, float, object]:
+    """Load and build the issue; return (wall seconds, CPU seconds, the issue's result)."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    project = load_project(root, now=NOW, stages=("magazine",))
+    result = build_issues(project)[0]
+    return time.perf_counter() - wall, cpu_seconds() - cpu, result
+
+
+def edit_text(path: Path, original: str, run: int) -> None:
+    """Change one article's text only, as an editor fixing a sentence would."""
+    path.write_text(original + f"\nA corrected sentence, version {run}.\n", "utf-8")
 
 
 def main() -> None:
@@ -58,20 +79,31 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="magazine-bench-"))
     try:
         make_issue(work / "tree")
-        cold, warm, plain = [], [], []
-        for _ in range(args.runs):
+        edited_file = work / "tree" / "issues" / "no-1" / "03-a.md"
+        original = edited_file.read_text("utf-8")
+        load = os.getloadavg()[0]
+        cold, cold_cpu, text, text_cpu, warm, plain, plain_cpu = [], [], [], [], [], [], []
+        for run in range(args.runs):
             shutil.rmtree(work / "tree" / "build", ignore_errors=True)
             shutil.rmtree(work / "tree" / ".local", ignore_errors=True)
-            start = time.perf_counter()
-            project = load_project(work / "tree", now=NOW, stages=("magazine",))
-            result = build_issues(project)[0]
-            cold.append(time.perf_counter() - start)
+            edited_file.write_text(original, "utf-8")
+            wall, cpu, result = timed_build(work / "tree")
+            cold.append(wall)
+            cold_cpu.append(cpu)
+            edit_text(edited_file, original, run)
+            wall, cpu, edited = timed_build(work / "tree")
+            assert edited.built
+            text.append(wall)
+            text_cpu.append(cpu)
             start = time.perf_counter()
             project = load_project(work / "tree", now=NOW, stages=("magazine",))
             again = build_issues(project)[0]
             warm.append(time.perf_counter() - start)
             assert not again.built
-            plain.append(plain_weasyprint(project, work / "plain.pdf"))
+            wall, cpu = plain_weasyprint(project, work / "plain.pdf")
+            plain.append(wall)
+            plain_cpu.append(cpu)
+        load_after = os.getloadavg()[0]
         pages = result.pages or 0
         peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -81,10 +113,16 @@ def main() -> None:
         rows = [
             ("pages", f"{pages}"),
             ("cores", f"{os.cpu_count()}"),
-            ("full build, both editions + images (median)", f"{statistics.median(cold):.2f} s"),
+            ("load average (1 min) before / after", f"{load:.1f} / {load_after:.1f}"),
+            ("full build, both editions + images, cold cache (median)", f"{statistics.median(cold):.2f} s"),
             ("  per page", f"{statistics.median(cold) / pages:.3f} s"),
+            ("  CPU time, all processes", f"{statistics.median(cold_cpu):.2f} s"),
+            ("text-only edit, image copies cached (median)", f"{statistics.median(text):.2f} s"),
+            ("  per page", f"{statistics.median(text) / pages:.3f} s"),
+            ("  CPU time, all processes", f"{statistics.median(text_cpu):.2f} s"),
             ("plain WeasyPrint, screen HTML only, original photos", f"{statistics.median(plain):.2f} s"),
             ("  per page", f"{statistics.median(plain) / pages:.3f} s"),
+            ("  CPU time", f"{statistics.median(plain_cpu):.2f} s"),
             ("unchanged rebuild (load + hash + skip)", f"{statistics.median(warm):.3f} s"),
             ("peak memory, a render worker / main process", f"{peak_children:.0f} MB / {peak_self:.0f} MB"),
             ("screen PDF", f"{screen:.2f} MB ({100 * screen / unprocessed:.0f}% of unprocessed)"),
