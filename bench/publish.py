@@ -201,6 +201,9 @@ def main() -> None:
                 shutil.rmtree(work)
     finally:
         stop_server(OUT / "seaweedfs")
+        # The buckets hold gigabytes (every tool, every run): keep only the results.
+        for folder in ("seaweedfs", "catalogue", "catalogue-week"):
+            shutil.rmtree(OUT / folder, ignore_errors=True)
     new_bytes = tree_bytes(week) - total
     print(
         f"catalogue: {total / 1e6:.1f} MB in {sum(1 for _ in (base / 'build').rglob('*.*'))} files; "
