@@ -177,6 +177,8 @@ def main() -> None:
     write_catalogue(base, args.scale)
     write_catalogue(week, args.scale, extra_week=True)
     total = tree_bytes(base)
+    new_bytes = tree_bytes(week) - total
+    files = sum(1 for p in (base / "build").rglob("*") if p.is_file())
     info = start_server(OUT / "seaweedfs")
     client = admin_client(info)
     results: dict[tuple[str, str], list[tuple[float, int]]] = {}
@@ -204,9 +206,8 @@ def main() -> None:
         # The buckets hold gigabytes (every tool, every run): keep only the results.
         for folder in ("seaweedfs", "catalogue", "catalogue-week"):
             shutil.rmtree(OUT / folder, ignore_errors=True)
-    new_bytes = tree_bytes(week) - total
     print(
-        f"catalogue: {total / 1e6:.1f} MB in {sum(1 for _ in (base / 'build').rglob('*.*'))} files; "
+        f"catalogue: {total / 1e6:.1f} MB in {files} files; "
         f"weekly new content about {new_bytes / 1e6:.2f} MB (plus changed feeds and pages); "
         f"median of {args.repeat} runs\n"
     )
