@@ -67,7 +67,7 @@ def check(root: Path) -> None:
     """Load and validate all content; report every problem at once."""
     from pipeline.project import load_project
 
-    project = load_project(root, now=clock.now())
+    project = load_project(root, now=clock.now(), audio_checks=True)
     for line in project.summary():
         out.print(line, highlight=False)
     for line in project.warnings:

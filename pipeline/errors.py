@@ -71,10 +71,10 @@ class Problems:
         """Return a path as shown to the user: relative to the content root."""
         p = Path(path)
         if self.root is not None:
-            try:
-                return p.resolve().relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                pass
+            # Most paths are already under the (resolved) root: skip the realpath calls then.
+            for candidate, root in ((p, self.root), (p.resolve(), self.root.resolve())):
+                if candidate.is_relative_to(root):
+                    return candidate.relative_to(root).as_posix()
         return p.as_posix()
 
     def __bool__(self) -> bool:

@@ -38,15 +38,18 @@ class Project:
         return lines
 
 
-def load_project(root: Path, *, now: datetime, stages: Iterable[str] = ALL_STAGES) -> Project:
-    """Read and validate the content tree at root; raise ContentError listing every problem."""
+def load_project(
+    root: Path, *, now: datetime, stages: Iterable[str] = ALL_STAGES, audio_checks: bool = False
+) -> Project:
+    """Read and validate the content tree at root; raise ContentError listing every problem.
+
+    audio_checks adds the warnings that need each audio file's loudness and tags (for check).
+    """
     stages = set(stages)
     config = load_config(root)
     problems = Problems(config.root)
     warnings: list[str] = []
-    shows = load_shows(config, problems, warnings) if "podcast" in stages else {}
+    shows = load_shows(config, problems, warnings, audio_checks) if "podcast" in stages else {}
     issues = load_issues(config, problems, warnings) if "magazine" in stages else ()
     problems.raise_if_any()
-    return Project(
-        config=config, now=now, shows=shows, issues=issues, warnings=tuple(warnings)
-    )
+    return Project(config=config, now=now, shows=shows, issues=issues, warnings=tuple(warnings))

@@ -154,7 +154,9 @@ def episode_guid(show_id: str, slug: str) -> str:
     return str(uuid.uuid5(EPISODE_GUID_NAMESPACE, f"{show_id}/{slug}"))
 
 
-def local_file(folder: Path, value: str, field: str, where: Path, problems: Problems) -> Path | None:
+def local_file(
+    folder: Path, value: str, field: str, where: Path, problems: Problems
+) -> Path | None:
     """Resolve a file named in content, refusing paths outside folder and missing files."""
     # A lexical check (no realpath per file) keeps large shows fast; '..' and absolute paths fail.
     candidate = Path(os.path.normpath(folder / value))
@@ -209,10 +211,13 @@ def transcript_problem(path: Path) -> str | None:
 class EpisodeReader:
     """Read the episode folders of one content tree, with a cache of audio and image facts."""
 
-    def __init__(self, config: Config, problems: Problems, warnings: list[str]):
+    def __init__(
+        self, config: Config, problems: Problems, warnings: list[str], audio_checks: bool = False
+    ):
         self.config = config
         self.problems = problems
         self.warnings = warnings
+        self.audio_checks = audio_checks
         self.cache = StampCache(config.cache_dir / "media.json")
 
     def audio(self, path: Path) -> tuple[AudioInfo, str] | str:
@@ -326,8 +331,11 @@ class EpisodeReader:
             draft=parsed.draft,
             guid=parsed.guid or episode_guid(show_id, slug),
         )
-        # Loudness, peak, rate, bitrate, artwork, embedded chapters (pipeline.audio.checks).
-        self.warnings.extend(audio_warnings(episode, show, self.cache, p.display))
+        if self.audio_checks:
+            # Loudness, peak, rate, bitrate, artwork, embedded chapters (pipeline.audio.checks):
+            # they only warn, and reading every file's tags would slow each build, so only
+            # `pipeline check` asks for them.
+            self.warnings.extend(audio_warnings(episode, show, self.cache, p.display))
         return episode
 
     def notes(self, folder: Path, notes: str | None, where: Path) -> str:
@@ -355,9 +363,11 @@ class EpisodeReader:
                 )
 
 
-def load_shows(config: Config, problems: Problems, warnings: list[str]) -> dict[str, Show]:
+def load_shows(
+    config: Config, problems: Problems, warnings: list[str], audio_checks: bool = False
+) -> dict[str, Show]:
     """Read every show's episodes; record problems and warnings instead of raising."""
-    reader = EpisodeReader(config, problems, warnings)
+    reader = EpisodeReader(config, problems, warnings, audio_checks)
     shows = {sid: reader.show(sid, show) for sid, show in config.shows.items()}
     reader.cache.save()
     return shows
