@@ -243,12 +243,15 @@ def _image_calls(config: Config, work: list[Work]) -> dict[Call, list[str]]:
     page = _page_mm(config)
     calls: dict[Call, list[str]] = {}
     for issue, _, _, js in work:
-        # Both editions of an issue show the same images at the same printed widths.
-        for source, mm in js[0].images:
-            if not has_all_copies(source, mm, cache):
-                calls.setdefault((edition_copies, (source, mm, cache)), []).append(issue.slug)
+        # The cover goes first: printed across the page and bleed, it is the one image the
+        # decoder can rarely scale down, so starting it last would leave one core idle.
+        images = sorted(js[0].images, key=lambda image: image[0] != issue.cover)
         if issue.cover is not None and not thumbnail_path(issue.cover, *page, cache).is_file():
             calls.setdefault((cached_thumbnail, (issue.cover, *page, cache)), []).append(issue.slug)
+        # Both editions of an issue show the same images at the same printed widths.
+        for source, mm in images:
+            if not has_all_copies(source, mm, cache):
+                calls.setdefault((edition_copies, (source, mm, cache)), []).append(issue.slug)
     return calls
 
 
