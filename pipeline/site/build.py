@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-from pipeline import __version__
+from pipeline import __version__, locales
 from pipeline.config import Config
 from pipeline.fsutil import link_or_copy, write_if_changed
 from pipeline.podcast.build import FeedResult
@@ -57,10 +57,12 @@ class SiteWriter:
         self.config = config
         self.now = now
         self.env = environment(config.root)
-        self.env.filters["date"] = i18n.format_date
+        self.env.filters["date"] = locales.long_date
         self.env.filters["duration"] = i18n.format_duration
         self.env.globals.update(
-            language_name=i18n.language_name, direction=i18n.direction, strings_for=i18n.strings
+            language_name=locales.language_name,
+            direction=locales.direction,
+            strings_for=i18n.strings,
         )
         self.keys: list[str] = []
         self.written = 0

@@ -2,34 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 # A language's own name, for the language switch (shown in that language, as users expect).
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Español",
-    "fr": "Français",
-    "de": "Deutsch",
-    "pt": "Português",
-    "it": "Italiano",
-    "nl": "Nederlands",
-    "tr": "Türkçe",
-    "el": "Ελληνικά",
-    "pl": "Polski",
-    "ru": "Русский",
-    "ar": "العربية",
-    "fa": "فارسی",
-    "zh": "中文",
-    "ja": "日本語",
-    "ko": "한국어",
-    "sv": "Svenska",
-    "da": "Dansk",
-    "no": "Norsk",
-    "fi": "Suomi",
-    "ca": "Català",
-    "eu": "Euskara",
-}
-RTL = {"ar", "fa", "he", "ur"}
 
 EN = {
     "skip": "Skip to content",
@@ -225,21 +198,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
-    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
-}
-DATE_PATTERN = {
-    "en": "{d} {m} {y}",
-    "es": "{d} de {m} de {y}",
-    "pt": "{d} de {m} de {y}",
-    "fr": "{d} {m} {y}",
-    "de": "{d}. {m} {y}",
-}
-
 
 def base_language(tag: str) -> str:
     """Return the primary subtag of a language tag: 'es' for 'es-MX'."""
@@ -249,24 +207,6 @@ def base_language(tag: str) -> str:
 def strings(tag: str) -> dict[str, str]:
     """Return the interface strings for a language, English filling any gap."""
     return {**EN, **STRINGS.get(base_language(tag), {})}
-
-
-def language_name(tag: str) -> str:
-    """Return a language's name in that language, or the tag itself."""
-    return LANGUAGE_NAMES.get(base_language(tag), tag)
-
-
-def direction(tag: str) -> str:
-    """Return the writing direction of a language: 'rtl' or 'ltr'."""
-    return "rtl" if base_language(tag) in RTL else "ltr"
-
-
-def format_date(value: date | datetime, tag: str) -> str:
-    """Return a date written out in a language: '20 November 2026', '20 de noviembre de 2026'."""
-    lang = base_language(tag)
-    months = MONTHS.get(lang, MONTHS["en"]).split()
-    pattern = DATE_PATTERN.get(lang, DATE_PATTERN["en"])
-    return pattern.format(d=value.day, m=months[value.month - 1], y=value.year)
 
 
 def format_duration(seconds: float) -> str:
