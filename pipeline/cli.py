@@ -87,16 +87,21 @@ def feed(root: Path) -> None:
         out.print(f"{result.feed_url}  ({result.items} episodes)", highlight=False)
 
 
+def _build_all(root: Path):
+    """Load and validate the whole tree, then build every stage into build/."""
+    from pipeline.build import build_all
+    from pipeline.project import load_project
+
+    now = clock.now()
+    return build_all(load_project(root, now=now), now=now)
+
+
 @cli.command()
 @click.pass_obj
 @fail_cleanly
 def build(root: Path) -> None:
     """Build everything into build/ (feeds, magazine, site) without uploading."""
-    from pipeline.build import build_all
-    from pipeline.project import load_project
-
-    now = clock.now()
-    report = build_all(load_project(root, now=now), now=now)
+    report = _build_all(root)
     for result in report.feeds:
         out.print(f"{result.feed_url}  ({result.items} episodes)", highlight=False)
     if report.site:
@@ -108,12 +113,7 @@ def build(root: Path) -> None:
 @fail_cleanly
 def site(root: Path) -> None:
     """Write the public site into build/ (its feeds and PDFs are brought up to date first)."""
-    from pipeline.build import build_all
-    from pipeline.project import load_project
-
-    now = clock.now()
-    report = build_all(load_project(root, now=now), now=now)
-    result = report.site
+    result = _build_all(root).site
     out.print(f"{len(result.keys)} files, {result.written} changed; site: {result.home_url}", highlight=False)
 
 

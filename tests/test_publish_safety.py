@@ -15,6 +15,7 @@ from pipeline.fsutil import StampCache
 from pipeline.storage import s3
 from pipeline.storage.headers import Phase, headers_for
 from pipeline.storage.manifest import MANIFEST_KEY, Manifest, check_key, scan_build
+from pipeline.storage.progress import Reporter
 from pipeline.storage.publish import Options, execute, plan_publish, publish, read_manifest
 from tests.s3_server import BuildTree
 
@@ -22,21 +23,13 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 pytestmark = pytest.mark.s3
 
 
-class OrderWatcher:
+class OrderWatcher(Reporter):
     """A reporter that, after each upload, checks the live feed only references live objects."""
 
     def __init__(self, base_url: str):
         self.base_url, self.keys, self.broken = base_url, [], []
         self.feeds_seen = 0
 
-    def start(self, files, nbytes):
-        pass
-
-    def advance(self, nbytes):
-        pass
-
-    def finish(self):
-        pass
 
     def done(self, key, size):
         self.keys.append(key)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import StorageError
+from pipeline.storage.progress import Reporter
 from pipeline.storage.publish import publish
 from pipeline.storage.server import (
     kill_server,
@@ -88,20 +89,12 @@ def test_dry_run_lists_uploads_with_sizes(bucket, build_tree, cli):
     assert bucket.listing() == {}
 
 
-class KillAfter:
+class KillAfter(Reporter):
     """A reporter that kills the server (SIGKILL, like a crash) once n files have arrived."""
 
     def __init__(self, state: Path, n: int):
         self.state, self.n, self.arrived = state, n, []
 
-    def start(self, files, nbytes):
-        pass
-
-    def advance(self, nbytes):
-        pass
-
-    def finish(self):
-        pass
 
     def done(self, key, size):
         self.arrived.append(key)

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 class Reporter(Protocol):
-    """What the publish tells about its progress."""
+    """What the publish tells about its progress (subclass it to override only some methods)."""
 
     def start(self, files: int, nbytes: int) -> None:
         """Announce the work: files and bytes to upload."""
