@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from pipeline.config import Config
 from pipeline.magazine.models import Article, Issue
-from pipeline.markup import markdown_to_html, sanitize_html
+from pipeline.markup import html_to_text, markdown_to_html, sanitize_html
 from pipeline.podcast.build import FeedResult, feed_key, show_prefix
 from pipeline.podcast.episodes import Person, Show
 from pipeline.podcast.feed import PublishedEpisode
@@ -157,7 +157,7 @@ def show_view(config: Config, show: Show, feed: FeedResult) -> ShowView:
         language=c.language,
         author=c.author,
         description_html=Markup(description),
-        description_text=" ".join(Markup(description).striptags().split()),
+        description_text=html_to_text(description),
         artwork_key=feed.artwork_key,
         feed_key=feed_key(show.id),
         feed_url=feed.feed_url,
