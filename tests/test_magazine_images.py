@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
+import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from pipeline.magazine.build import build_issues
+from pipeline.magazine.build import MagazineBuildError, build_issues
 from pipeline.magazine.images import EDITIONS, edition_copies, target_width
 from pipeline.project import load_project
 from tests.magazine_tree import PARAGRAPH, article, draw_photo, make_tree
@@ -72,3 +73,16 @@ def test_a_text_only_edit_rebuilds_without_remaking_image_copies(tmp_path: Path)
     with pikepdf.open(second.print_pdf) as pdf:
         spaces = {str(im.ColorSpace) for page in pdf.pages for im in page.get_images().values()}
     assert spaces == {"/DeviceCMYK"}
+
+
+def test_an_image_that_cannot_be_prepared_fails_its_issue_with_one_line(tmp_path: Path):
+    body = f'{PARAGRAPH}\n\n![Cranes](cranes.jpg "The terminal.")\n'
+    folder = make_tree(tmp_path, cover=None, articles={"01.md": article("Cranes", body)},
+                       photos={"cranes.jpg": (1200, 800)})
+    project = load_project(tmp_path, now=NOW, stages=("magazine",))
+    (folder / "cranes.jpg").unlink()  # removed after the issue was checked
+    with pytest.raises(MagazineBuildError) as caught:
+        build_issues(project)
+    assert len(caught.value.lines()) == 1
+    assert caught.value.lines()[0].startswith("no-1: image cranes.jpg: FileNotFoundError")
+    assert not (tmp_path / "build" / "magazine" / "no-1" / "no-1.pdf").exists()

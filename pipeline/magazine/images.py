@@ -194,7 +194,10 @@ def edition_copies(
 
 def has_all_copies(source: Path, printed_mm: float, cache_dir: Path) -> bool:
     """Return whether every edition's copy of source is already cached."""
-    return all(copy_path(source, printed_mm, e, cache_dir).exists() for e in EDITIONS)
+    try:
+        return all(copy_path(source, printed_mm, e, cache_dir).exists() for e in EDITIONS)
+    except OSError:  # gone since it was checked: making the copies reports it for its issue
+        return False
 
 
 def cover_dpi(info: ImageInfo, width_mm: float, height_mm: float) -> float:
