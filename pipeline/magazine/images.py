@@ -130,12 +130,10 @@ def copy_path(source: Path, printed_mm: float, edition: str, cache_dir: Path) ->
 
 
 def _decode(source: Path, width: int, height: int = 1) -> Image.Image:
-    """Open source upright and flattened to RGB, decoded at the smallest JPEG scale >= the size.
-
-    The JPEG decoder can scale by 1/2, 1/4 or 1/8 while decoding (DCT scaling), which costs a
-    fraction of a full 12-megapixel decode. Callers ask for REDUCING_GAP times the final size,
-    so the last resize is still a real Lanczos from at least twice the pixels.
-    """
+    """Open source upright and flattened to RGB, decoded at the smallest JPEG scale >= the size."""
+    # The JPEG decoder can scale by 1/2, 1/4 or 1/8 while decoding (DCT scaling), for a
+    # fraction of a full 12-megapixel decode. Callers ask for REDUCING_GAP times the final
+    # size, so the last resize is still a real Lanczos from at least twice the pixels.
     with Image.open(source) as im:
         # The size wanted is upright; a photo tagged as turned 90 degrees is stored sideways.
         sideways = im.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
@@ -178,11 +176,8 @@ def _save_copies(im: Image.Image, widths: dict[str, int], paths: dict[str, Path]
 def edition_copies(
     source: Path, printed_mm: float, cache_dir: Path, editions: tuple[str, ...] = EDITIONS
 ) -> dict[str, Path]:
-    """Return source's copy for each edition, making the missing ones from a single decode.
-
-    Screen: RGB at about 150 dpi. Print: CMYK (SWOP) JPEG at about 300 dpi. Cached by the
-    source's path, size and mtime and the copy's width, so each is made once.
-    """
+    """Return source's copy per edition (screen ~150 dpi RGB, print ~300 dpi CMYK), made once."""
+    # Cached by the source's path, size and mtime and the copy's width (see _cache_file).
     paths = {e: copy_path(source, printed_mm, e, cache_dir) for e in editions}
     missing = {e: target_width(printed_mm, e) for e in editions if not paths[e].exists()}
     if missing:
