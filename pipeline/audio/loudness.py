@@ -59,17 +59,29 @@ def parse_summary(log: str) -> Loudness:
     return Loudness(**values)
 
 
-def measure_args(path: Path) -> list[str]:
-    """Return the ffmpeg arguments that decode path's first audio stream into the meter."""
+def measure_args(path: Path, pre_filter: str = "", true_peak: bool = True) -> list[str]:
+    """Return the ffmpeg arguments that decode path's first audio stream into the meter.
+
+    pre_filter runs before the meter (to measure what a gain and limiter would give), and
+    true_peak=False skips the 4x oversampling when only the loudness is wanted.
+    """
+    meter = f"ebur128=peak={'true+sample' if true_peak else 'sample'}:framelog=quiet"
     return [
         "-v", "info", "-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn",
-        "-af", "ebur128=peak=true+sample:framelog=quiet", "-f", "null", "-",
+        "-af", f"{pre_filter},{meter}" if pre_filter else meter, "-f", "null", "-",
     ]  # fmt: skip
 
 
 def measure(
-    path: Path, duration: float, progress: Progress | None = None, stage: str = "measuring"
+    path: Path,
+    duration: float,
+    progress: Progress | None = None,
+    stage: str = "measuring",
+    *,
+    pre_filter: str = "",
+    true_peak: bool = True,
 ) -> tuple[Loudness, float]:
     """Decode path once; return its loudness and decoded length (raise AudioInputError if not)."""
-    log, seconds = run(measure_args(path), stage=stage, total=duration, progress=progress)
+    args = measure_args(path, pre_filter, true_peak)
+    log, seconds = run(args, stage=stage, total=duration, progress=progress)
     return parse_summary(log), seconds
