@@ -169,7 +169,7 @@ def _image_widths(path: Path) -> list[tuple[int, str]]:
     with pikepdf.open(path) as pdf:
         found = {}
         for page in pdf.pages:
-            for image in page.images.values():
+            for image in page.get_images().values():
                 found[image.objgen] = (int(image.Width), str(image.ColorSpace))
         return sorted(found.values())
 
