@@ -58,7 +58,10 @@ def plain_weasyprint(root: Path, out: Path) -> tuple[float, float]:
 
 def cpu_seconds() -> float:
     """Return the user + system CPU time of this process and its finished children."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -105,7 +108,9 @@ def main() -> None:
             assert not again.built
             # In a fresh process, as a render worker is: nothing left over from the builds.
             with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                wall, cpu = pool.submit(plain_weasyprint, work / "tree", work / "plain.pdf").result()
+                wall, cpu = pool.submit(
+                    plain_weasyprint, work / "tree", work / "plain.pdf"
+                ).result()
             plain.append(wall)
             plain_cpu.append(cpu)
         load_after = os.getloadavg()[0]
@@ -119,17 +124,26 @@ def main() -> None:
             ("pages", f"{pages}"),
             ("cores", f"{os.cpu_count()}"),
             ("load average (1 min) before / after", f"{load:.1f} / {load_after:.1f}"),
-            ("full build, both editions + images, cold cache (median)", f"{statistics.median(cold):.2f} s"),
+            (
+                "full build, both editions + images, cold cache (median)",
+                f"{statistics.median(cold):.2f} s",
+            ),
             ("  per page", f"{statistics.median(cold) / pages:.3f} s"),
             ("  CPU time, all processes", f"{statistics.median(cold_cpu):.2f} s"),
             ("text-only edit, image copies cached (median)", f"{statistics.median(text):.2f} s"),
             ("  per page", f"{statistics.median(text) / pages:.3f} s"),
             ("  CPU time, all processes", f"{statistics.median(text_cpu):.2f} s"),
-            ("plain WeasyPrint, screen HTML only, original photos", f"{statistics.median(plain):.2f} s"),
+            (
+                "plain WeasyPrint, screen HTML only, original photos",
+                f"{statistics.median(plain):.2f} s",
+            ),
             ("  per page", f"{statistics.median(plain) / pages:.3f} s"),
             ("  CPU time", f"{statistics.median(plain_cpu):.2f} s"),
             ("unchanged rebuild (load + hash + skip)", f"{statistics.median(warm):.3f} s"),
-            ("peak memory, largest child process / main process", f"{peak_children:.0f} MB / {peak_self:.0f} MB"),
+            (
+                "peak memory, largest child process / main process",
+                f"{peak_children:.0f} MB / {peak_self:.0f} MB",
+            ),
             ("screen PDF", f"{screen:.2f} MB ({100 * screen / unprocessed:.0f}% of unprocessed)"),
             ("print PDF (300 dpi CMYK, PDF/X-4)", f"{printed:.2f} MB"),
             ("plain WeasyPrint PDF (unprocessed photos)", f"{unprocessed:.2f} MB"),

@@ -114,7 +114,10 @@ def build(root: Path) -> None:
 def site(root: Path) -> None:
     """Write the public site into build/ (its feeds and PDFs are brought up to date first)."""
     result = _build_all(root).site
-    out.print(f"{len(result.keys)} files, {result.written} changed; site: {result.home_url}", highlight=False)
+    out.print(
+        f"{len(result.keys)} files, {result.written} changed; site: {result.home_url}",
+        highlight=False,
+    )
 
 
 @cli.group()
@@ -131,7 +134,9 @@ def episode() -> None:
 @click.option("--slug", default=None, help="Folder name; default from the number and title.")
 @click.option("--number", type=int, default=None, help="Default: the show's last number + 1.")
 @click.option("--season", type=int, default=None)
-@click.option("--type", "episode_type", type=click.Choice(["full", "trailer", "bonus"]), default="full")
+@click.option(
+    "--type", "episode_type", type=click.Choice(["full", "trailer", "bonus"]), default="full"
+)
 @click.option("--notes", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--chapters", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path), default=None)
@@ -155,7 +160,9 @@ def episode_new(root: Path, **options: Any) -> None:
 
 @cli.command()
 @click.argument("slugs", nargs=-1)
-@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Processes; default one per core.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1), default=None, help="Processes; default one per core."
+)
 @click.pass_obj
 @fail_cleanly
 def magazine(root: Path, slugs: tuple[str, ...], jobs: int | None) -> None:
@@ -180,27 +187,42 @@ def issue() -> None:
 @click.argument("slug")
 @click.option("--title", required=True, help='e.g. "No. 8, Spring 2027".')
 @click.option("--number", type=int, default=None, help="Default: the last issue's number + 1.")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today.")
+@click.option(
+    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today."
+)
 @click.option("--language", default=None, help="Default: [magazine] language.")
 @click.pass_obj
 @fail_cleanly
-def issue_new(root: Path, slug: str, title: str, number: int | None, day: Any, language: str | None) -> None:
+def issue_new(
+    root: Path, slug: str, title: str, number: int | None, day: Any, language: str | None
+) -> None:
     """Make issues/<slug>/ with issue.toml and an example article."""
     from pipeline.magazine.new import new_issue
 
     folder = new_issue(
-        root, slug, title=title, now=clock.now(), number=number,
-        day=day.date() if day else None, language=language,
+        root,
+        slug,
+        title=title,
+        now=clock.now(),
+        number=number,
+        day=day.date() if day else None,
+        language=language,
     )
     out.print(f"created {folder}", highlight=False)
 
 
 @cli.command()
-@click.option("--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing.")
-@click.option("--prune", is_flag=True, help="Delete objects the pipeline wrote that the build no longer has.")
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing."
+)
+@click.option(
+    "--prune", is_flag=True, help="Delete objects the pipeline wrote that the build no longer has."
+)
 @click.option("--max-deletes", type=click.IntRange(min=0), default=20, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite objects the pipeline did not write.")
-@click.option("--unpublish", multiple=True, metavar="SLUG", help="Allow dropping a published episode.")
+@click.option(
+    "--unpublish", multiple=True, metavar="SLUG", help="Allow dropping a published episode."
+)
 @click.option("--create-bucket", is_flag=True, help="Create the bucket if missing (local servers).")
 @click.option("--no-build", is_flag=True, help="Publish build/ as it is, without building first.")
 @click.pass_obj
@@ -211,7 +233,9 @@ def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: A
     from pipeline.storage.publish import Options
 
     opts = Options(unpublish=unpublish, **options)
-    _, lines = run_publish(root, now=clock.now(), options=opts, build=not no_build, console=err_console)
+    _, lines = run_publish(
+        root, now=clock.now(), options=opts, build=not no_build, console=err_console
+    )
     for line in lines:
         out.print(line, highlight=False, soft_wrap=True)
 
@@ -224,7 +248,9 @@ def verify(root: Path) -> None:
     from pipeline.storage.commands import run_verify
 
     for check in run_verify(root):
-        out.print(f"ok  {check.url}  ({check.enclosures} enclosures)", highlight=False, soft_wrap=True)
+        out.print(
+            f"ok  {check.url}  ({check.enclosures} enclosures)", highlight=False, soft_wrap=True
+        )
 
 
 @cli.group()
@@ -241,7 +267,9 @@ def storage_start(root: Path, port: int) -> None:
     from pipeline.storage.commands import export_lines, storage_start
 
     info = storage_start(root, port)
-    out.print(f"SeaweedFS S3 at {info.endpoint} (pid {info.pid}); for the pipeline, run:", highlight=False)
+    out.print(
+        f"SeaweedFS S3 at {info.endpoint} (pid {info.pid}); for the pipeline, run:", highlight=False
+    )
     for line in export_lines(info, root):
         out.print(line, highlight=False, soft_wrap=True)
 

@@ -13,11 +13,58 @@ from mdit_py_plugins.footnote import footnote_plugin
 # Tags and attributes user content may keep; everything else is dropped (script, iframe,
 # form, style, event handlers). URL schemes are limited so javascript: links disappear.
 SAFE_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small",
-    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "u", "ul", "aside",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "aside",
 }
 SAFE_ATTRIBUTES = {
     "*": {"class", "id", "lang", "dir", "title"},
@@ -44,7 +91,11 @@ def _only_image_data(tag: str, attribute: str, value: str) -> str | None:
     # data: URLs survive only as raster images in <img src>, never as links.
     if value.lstrip().lower().startswith("data:"):
         ok = tag == "img" and attribute == "src"
-        return value if ok and re.match(r"\s*data:image/(png|jpeg|gif|webp)[;,]", value, re.I) else None
+        return (
+            value
+            if ok and re.match(r"\s*data:image/(png|jpeg|gif|webp)[;,]", value, re.I)
+            else None
+        )
     return value
 
 

@@ -44,6 +44,8 @@ def render(env: jinja2.Environment, name: str, **context: object) -> str:
         looked = ", ".join(str(Path(p) / name) for p in env.loader.searchpath)  # type: ignore[union-attr]
         raise BuildError(f"template {exc.name!r} not found; looked in: {looked}") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise BuildError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
+        raise BuildError(
+            f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}"
+        ) from None
     except jinja2.UndefinedError as exc:
         raise BuildError(f"template {name}: {exc.message}") from None

@@ -16,7 +16,9 @@ CODECS = {
 }
 
 
-def _render(path: Path, graph: str, rate: int, channels: int, extra: list[str] | None = None) -> Path:
+def _render(
+    path: Path, graph: str, rate: int, channels: int, extra: list[str] | None = None
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [ffmpeg_exe(), "-v", "error", "-y", "-filter_complex", graph, "-ar", str(rate)]
     cmd += ["-ac", str(channels), *CODECS[path.suffix.lower()], *(extra or []), str(path)]
@@ -25,8 +27,13 @@ def _render(path: Path, graph: str, rate: int, channels: int, extra: list[str] |
 
 
 def speech_like(
-    path: Path, seconds: float = 20, rate: int = 48000, channels: int = 2, level: float = 0.7,
-    clicks: bool = True, extra: list[str] | None = None,
+    path: Path,
+    seconds: float = 20,
+    rate: int = 48000,
+    channels: int = 2,
+    level: float = 0.7,
+    clicks: bool = True,
+    extra: list[str] | None = None,
 ) -> Path:
     """Band-limited noise in syllable-like bursts with pauses, plus rare full-scale clicks.
 
@@ -45,16 +52,26 @@ def speech_like(
 
 
 def tone(
-    path: Path, seconds: float = 5, freq: int = 440, amplitude: float = 0.1, rate: int = 44100,
-    channels: int = 1, extra: list[str] | None = None,
+    path: Path,
+    seconds: float = 5,
+    freq: int = 440,
+    amplitude: float = 0.1,
+    rate: int = 44100,
+    channels: int = 1,
+    extra: list[str] | None = None,
 ) -> Path:
     """A sine tone at a given linear amplitude."""
     graph = f"aevalsrc='{amplitude}*sin(2*PI*{freq}*t)':s={rate}:d={seconds}"
     return _render(path, graph, rate, channels, extra)
 
 
-def noise(path: Path, seconds: float = 5, rate: int = 44100, channels: int = 2,
-          extra: list[str] | None = None) -> Path:
+def noise(
+    path: Path,
+    seconds: float = 5,
+    rate: int = 44100,
+    channels: int = 2,
+    extra: list[str] | None = None,
+) -> Path:
     """Pink noise at a moderate level."""
     return _render(path, f"anoisesrc=d={seconds}:c=pink:r={rate}:a=0.2", rate, channels, extra)
 
@@ -72,8 +89,9 @@ def clipped(path: Path, seconds: float = 5, rate: int = 44100) -> Path:
 
 def very_long_tiny(path: Path, seconds: float = 6 * 3600 + 120) -> Path:
     """A WAV over six hours long but only a few MB: 8-bit mono at 100 Hz."""
-    return _render(path, f"anullsrc=r=100:cl=mono,atrim=duration={seconds}", 100, 1,
-                   ["-c:a", "pcm_u8"])
+    return _render(
+        path, f"anullsrc=r=100:cl=mono,atrim=duration={seconds}", 100, 1, ["-c:a", "pcm_u8"]
+    )
 
 
 def unknown_format_wav(path: Path) -> Path:

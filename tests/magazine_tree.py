@@ -36,16 +36,19 @@ def draw_photo(path: Path, width: int, height: int, seed: int = 0, quality: int 
     top = tuple(rng.randint(60, 200) for _ in range(3))
     bottom = tuple(rng.randint(120, 255) for _ in range(3))
     sky = Image.linear_gradient("L").resize((width, height))
-    im = Image.composite(Image.new("RGB", (width, height), bottom),
-                         Image.new("RGB", (width, height), top), sky)
+    im = Image.composite(
+        Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), sky
+    )
     d = ImageDraw.Draw(im)
     r = rng.randint(height // 12, height // 6)
     cx, cy = rng.randint(r, width - r), rng.randint(r, height // 2)
     d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(250, 220, 120))
     for layer in range(4):
         base = height * (0.45 + 0.13 * layer)
-        colour = tuple(max(0, c - 40 * layer) for c in (rng.randint(40, 120),) * 1 + (
-            rng.randint(60, 140), rng.randint(40, 90)))
+        colour = tuple(
+            max(0, c - 40 * layer)
+            for c in (rng.randint(40, 120),) * 1 + (rng.randint(60, 140), rng.randint(40, 90))
+        )
         points = [(0, height)]
         for x in range(0, width + 40, max(8, width // 24)):
             points.append((x, base + rng.uniform(-0.06, 0.06) * height))

@@ -97,7 +97,9 @@ def test_speech_wav_becomes_a_levelled_tagged_mp3_with_chapters(
     assert record is not None and record["sha256"] == sha256_file(out)
     assert record["bitrate"] == 128000 and record["sample_rate"] == 44100
     assert abs(record["loudness"]["integrated"] + 16) <= 1 and record["loudness"]["true_peak"] <= -1
-    assert record["source"]["sample_rate"] == 48000 and record["duration"] == pytest.approx(20, 0.01)
+    assert record["source"]["sample_rate"] == 48000 and record["duration"] == pytest.approx(
+        20, 0.01
+    )
 
 
 def test_mono_flac_goes_to_minus_19_lufs_at_96_kbps(tmp_path: Path):

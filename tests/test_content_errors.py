@@ -259,7 +259,9 @@ def test_every_problem_is_reported_at_once(tree: ContentTree, cli):
     valid_tree(tree)
     episode_missing_audio(tree)
     artwork_cmyk(tree)
-    rewrite(tree, "episodes/weekly/second-episode/episode.toml", "number = 2", "number = -3\nsumary = 1")
+    rewrite(
+        tree, "episodes/weekly/second-episode/episode.toml", "number = 2", "number = -3\nsumary = 1"
+    )
     result = cli(tree.root, "check")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()

@@ -201,5 +201,8 @@ def test_opus_is_published_as_audio_ogg_with_a_warning_about_apple(tree: Content
     tree.add_episode("weekly", "in-opus", audio="audio.opus")
     result = cli(tree.root, "check")
     assert result.exit_code == 0
-    assert "episodes/weekly/in-opus/episode.toml: audio: Apple Podcasts does not play Ogg/Opus" in result.stderr
+    assert (
+        "episodes/weekly/in-opus/episode.toml: audio: Apple Podcasts does not play Ogg/Opus"
+        in result.stderr
+    )
     assert item(build(cli, tree)).find("enclosure").get("type") == "audio/ogg"

@@ -43,9 +43,13 @@ def one_article(tmp_path: Path, body: str, **front: object) -> Path:
 
 
 def test_article_listed_but_missing(tmp_path: Path):
-    make_tree(tmp_path, cover=None, issue_toml=(
-        'title = "No. 1"\nnumber = 1\ndate = 2026-11-01\narticles = ["01-strike.md", "09-gone.md"]\n'
-    ))
+    make_tree(
+        tmp_path,
+        cover=None,
+        issue_toml=(
+            'title = "No. 1"\nnumber = 1\ndate = 2026-11-01\narticles = ["01-strike.md", "09-gone.md"]\n'
+        ),
+    )
     assert_fails(tmp_path, "issues/no-1/issue.toml: articles[1]: 09-gone.md: file not found")
 
 
@@ -69,9 +73,13 @@ def test_corrupt_image(tmp_path: Path):
 
 
 def test_yaml_error_in_front_matter_names_the_line(tmp_path: Path):
-    folder = make_tree(tmp_path, cover=None, articles={
-        "01.md": "---\ntitle: T\nauthors: [A\nlayout: one-column\n---\nBody\n",
-    })
+    folder = make_tree(
+        tmp_path,
+        cover=None,
+        articles={
+            "01.md": "---\ntitle: T\nauthors: [A\nlayout: one-column\n---\nBody\n",
+        },
+    )
     assert folder.exists()
     assert_fails(tmp_path, "issues/no-1/01.md: line 4: YAML error")
 
@@ -88,7 +96,9 @@ def test_missing_title(tmp_path: Path):
 
 def test_unknown_layout(tmp_path: Path):
     one_article(tmp_path, "Body.", layout="three-column")
-    assert_fails(tmp_path, "issues/no-1/01.md: layout: Input should be 'two-column' or 'one-column'")
+    assert_fails(
+        tmp_path, "issues/no-1/01.md: layout: Input should be 'two-column' or 'one-column'"
+    )
 
 
 def test_template_error_names_file_and_line(tmp_path: Path):
@@ -100,10 +110,14 @@ def test_template_error_names_file_and_line(tmp_path: Path):
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path):
-    make_tree(tmp_path, cover=None, articles={
-        "01.md": article("A", "Body.", layout="wide"),
-        "02.md": article("B", '![x](nope.png "c")'),
-    })
+    make_tree(
+        tmp_path,
+        cover=None,
+        articles={
+            "01.md": article("A", "Body.", layout="wide"),
+            "02.md": article("B", '![x](nope.png "c")'),
+        },
+    )
     output = assert_fails(tmp_path, "01.md: layout", "02.md: line 5: image nope.png not found")
     assert output.count("error: ") == 2
 
@@ -131,7 +145,9 @@ BIG_DATA = "data:image/png;base64," + base64.b64encode(b"\0" * 300_000).decode()
     ids=["https", "http", "file-url-outside", "absolute-path", "dot-dot", "oversized-data-url"],
 )
 @pytest.mark.parametrize("syntax", ["markdown", "raw-html"])
-def test_refused_urls_name_the_article_and_the_url(tmp_path: Path, src: str, reason: str, syntax: str):
+def test_refused_urls_name_the_article_and_the_url(
+    tmp_path: Path, src: str, reason: str, syntax: str
+):
     image = f'![x]({src} "c")' if syntax == "markdown" else f'<img src="{src}" alt="x">'
     one_article(tmp_path, f"Text.\n\n{image}\n")
     output = assert_fails(tmp_path, "issues/no-1/01.md: line 7: refused URL", reason)
@@ -142,8 +158,10 @@ def test_template_resources_go_through_the_fetcher_too(tmp_path: Path):
     make_tree(tmp_path, cover=None)
     css = tmp_path / "templates" / "magazine" / "magazine.css"
     css.parent.mkdir(parents=True)
-    css.write_text('body { background: url("https://example.org/bg.png"); }\n'
-                   'p { background: url("file:///etc/passwd"); }\n')
+    css.write_text(
+        'body { background: url("https://example.org/bg.png"); }\n'
+        'p { background: url("file:///etc/passwd"); }\n'
+    )
     output = assert_fails(tmp_path, "refused URL https://example.org/bg.png")
     assert "refused URL file:///etc/passwd" in output
     assert "the no-1 templates" in output
@@ -160,13 +178,22 @@ def test_weasyprint_errors_fail_the_build(tmp_path: Path):
 
 
 def test_warnings_do_not_stop_the_build(tmp_path: Path):
-    make_tree(tmp_path, cover=(300, 420), articles={
-        "01.md": article("T", PARAGRAPH + "A claim.[^missing]\n"),
-    })
+    make_tree(
+        tmp_path,
+        cover=(300, 420),
+        articles={
+            "01.md": article("T", PARAGRAPH + "A claim.[^missing]\n"),
+        },
+    )
     result = run(tmp_path, "magazine")
     assert result.exit_code == 0, result.output
-    assert "warning: issues/no-1/issue.toml: cover: cover.jpg is 300x420 px, only 49 dpi" in result.output
-    assert "warning: issues/no-1/01.md: line 5: footnote [^missing] has no definition" in result.output
+    assert (
+        "warning: issues/no-1/issue.toml: cover: cover.jpg is 300x420 px, only 49 dpi"
+        in result.output
+    )
+    assert (
+        "warning: issues/no-1/01.md: line 5: footnote [^missing] has no definition" in result.output
+    )
     assert (tmp_path / "build" / "magazine" / "no-1" / "no-1.pdf").read_bytes().startswith(b"%PDF")
 
 

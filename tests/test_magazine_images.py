@@ -58,8 +58,9 @@ def test_a_photo_stored_sideways_is_turned_and_decoded_at_its_upright_width(tmp_
 
 def test_a_text_only_edit_rebuilds_without_remaking_image_copies(tmp_path: Path):
     body = f'{PARAGRAPH * 3}\n\n![Cranes](cranes.jpg "The terminal.")\n\n{PARAGRAPH * 3}\n'
-    folder = make_tree(tmp_path, articles={"01.md": article("Cranes", body)},
-                       photos={"cranes.jpg": (3000, 2000)})
+    folder = make_tree(
+        tmp_path, articles={"01.md": article("Cranes", body)}, photos={"cranes.jpg": (3000, 2000)}
+    )
     first = build_issues(load_project(tmp_path, now=NOW, stages=("magazine",)))[0]
     images = tmp_path / ".local" / "cache" / "magazine" / "images"
     made = _stamps(images)
@@ -77,8 +78,12 @@ def test_a_text_only_edit_rebuilds_without_remaking_image_copies(tmp_path: Path)
 
 def test_an_image_that_cannot_be_prepared_fails_its_issue_with_one_line(tmp_path: Path):
     body = f'{PARAGRAPH}\n\n![Cranes](cranes.jpg "The terminal.")\n'
-    folder = make_tree(tmp_path, cover=None, articles={"01.md": article("Cranes", body)},
-                       photos={"cranes.jpg": (1200, 800)})
+    folder = make_tree(
+        tmp_path,
+        cover=None,
+        articles={"01.md": article("Cranes", body)},
+        photos={"cranes.jpg": (1200, 800)},
+    )
     project = load_project(tmp_path, now=NOW, stages=("magazine",))
     (folder / "cranes.jpg").unlink()  # removed after the issue was checked
     with pytest.raises(MagazineBuildError) as caught:

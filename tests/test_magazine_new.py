@@ -15,8 +15,20 @@ from tests.magazine_tree import make_tree
 def test_issue_new_makes_a_folder_that_builds(tmp_path: Path):
     make_tree(tmp_path, cover=None)
     runner = CliRunner()
-    result = runner.invoke(cli, ["--root", str(tmp_path), "issue", "new", "no-2",
-                                 "--title", 'No. 2, "Spring" 2027', "--date", "2027-03-01"])
+    result = runner.invoke(
+        cli,
+        [
+            "--root",
+            str(tmp_path),
+            "issue",
+            "new",
+            "no-2",
+            "--title",
+            'No. 2, "Spring" 2027',
+            "--date",
+            "2027-03-01",
+        ],
+    )
     assert result.exit_code == 0, result.output
     folder = tmp_path / "issues" / "no-2"
     assert (folder / "issue.toml").is_file() and (folder / "01-welcome.md").is_file()

@@ -127,7 +127,7 @@ def test_contents_page_numbers_match_article_start_pages(sample_issue_built):
     starts = [page + 1 for _, page in _dest_pages(reader)]
     assert printed == starts
     assert starts[1] > starts[0] + 1  # the first article really runs over several pages
-    for (title, page) in _dest_pages(reader):
+    for title, page in _dest_pages(reader):
         assert title in reader.pages[page].extract_text()
 
 
@@ -201,7 +201,11 @@ def test_an_unchanged_issue_is_not_rebuilt_and_a_published_hash_is_skipped(sampl
     before = first.pdf.stat().st_mtime_ns
     again = build_issues(project)[0]
     assert (again.built, again.reason) == (False, "unchanged")
-    assert again.source_hash == first.source_hash == issue_source_hash(project.config, project.issues[0])
+    assert (
+        again.source_hash
+        == first.source_hash
+        == issue_source_hash(project.config, project.issues[0])
+    )
     assert first.pdf.stat().st_mtime_ns == before
     skipped = build_issues(project, skip_hashes=frozenset({first.source_hash}))[0]
     assert (skipped.built, skipped.reason) == (False, "published")

@@ -30,7 +30,6 @@ class OrderWatcher(Reporter):
         self.base_url, self.keys, self.broken = base_url, [], []
         self.feeds_seen = 0
 
-
     def done(self, key, size):
         self.keys.append(key)
         try:

@@ -95,7 +95,6 @@ class KillAfter(Reporter):
     def __init__(self, state: Path, n: int):
         self.state, self.n, self.arrived = state, n, []
 
-
     def done(self, key, size):
         self.arrived.append(key)
         if len(self.arrived) == self.n:

@@ -124,7 +124,9 @@ def _from_lines(text: str) -> tuple[list[Chapter], list[str]]:
     return chapters, errors
 
 
-def order_problems(chapters: tuple[Chapter, ...] | list[Chapter], duration: float | None) -> list[str]:
+def order_problems(
+    chapters: tuple[Chapter, ...] | list[Chapter], duration: float | None
+) -> list[str]:
     """Return a message for each chapter out of order or starting past the end of the audio."""
     errors = []
     for n, (before, ch) in enumerate(zip((None, *chapters), chapters, strict=False), start=1):

@@ -119,9 +119,16 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
                         missing_alt.append(images[-1])
                 elif child.type == "footnote_ref":
                     body = notes.get(child.meta["id"], "")
-                    child.type, child.content = "html_inline", f'<span class="footnote">{body}</span>'
-            images.extend(Reference(m, line) for m in _raw_urls("".join(
-                c.content for c in tok.children or [] if c.type == "html_inline")))
+                    child.type, child.content = (
+                        "html_inline",
+                        f'<span class="footnote">{body}</span>',
+                    )
+            images.extend(
+                Reference(m, line)
+                for m in _raw_urls(
+                    "".join(c.content for c in tok.children or [] if c.type == "html_inline")
+                )
+            )
         elif tok.type == "html_block":
             images.extend(Reference(m, line) for m in _raw_urls(tok.content))
     out: list[Token] = []
@@ -133,7 +140,11 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
             tok.type == "paragraph_open"
             and i + 2 < len(tokens)
             and tokens[i + 1].type == "inline"
-            and [c.type for c in tokens[i + 1].children or [] if c.content.strip() or c.type != "text"]
+            and [
+                c.type
+                for c in tokens[i + 1].children or []
+                if c.content.strip() or c.type != "text"
+            ]
             == ["image"]
         ):
             image = next(c for c in tokens[i + 1].children or [] if c.type == "image")

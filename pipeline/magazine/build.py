@@ -130,7 +130,11 @@ def issue_source_hash(config: Config, issue: Issue, _hasher: _Hasher | None = No
 def output_paths(config: Config, slug: str) -> dict[str, Path]:
     """Return where an issue's screen PDF, print PDF and cover thumbnail go."""
     out = config.build_dir / "magazine" / slug
-    return {"screen": out / f"{slug}.pdf", "print": out / f"{slug}-print.pdf", "cover": out / "cover.jpg"}
+    return {
+        "screen": out / f"{slug}.pdf",
+        "print": out / f"{slug}-print.pdf",
+        "cover": out / "cover.jpg",
+    }
 
 
 def _stamp_path(config: Config, slug: str) -> Path:
@@ -215,10 +219,17 @@ def _select(issues: tuple[Issue, ...], slugs: Iterable[str] | None) -> list[Issu
     return [by_slug[s] for s in wanted]
 
 
-def _result(issue: Issue, digest: str, paths: dict[str, Path], built: bool,
-            pages: int | None = None, reason: str = "") -> IssueResult:
-    return IssueResult(issue.slug, digest, built, paths["screen"], paths["print"], paths["cover"],
-                       pages, reason)
+def _result(
+    issue: Issue,
+    digest: str,
+    paths: dict[str, Path],
+    built: bool,
+    pages: int | None = None,
+    reason: str = "",
+) -> IssueResult:
+    return IssueResult(
+        issue.slug, digest, built, paths["screen"], paths["print"], paths["cover"], pages, reason
+    )
 
 
 def _temp(target: Path) -> Path:
@@ -255,8 +266,9 @@ def _image_calls(config: Config, work: list[Work]) -> dict[Call, list[str]]:
     return calls
 
 
-def _make_images(pool: ProcessPoolExecutor | None, prep: dict[Call, list[str]],
-                 errors: list[str]) -> set[str]:
+def _make_images(
+    pool: ProcessPoolExecutor | None, prep: dict[Call, list[str]], errors: list[str]
+) -> set[str]:
     """Make the missing image copies; return the issues that cannot render (errors appended)."""
     broken: set[str] = set()
     for (_, args), slugs, outcome in zip(prep, prep.values(), _run(pool, list(prep)), strict=True):

@@ -65,8 +65,13 @@ def _probe_strict(path: Path) -> ImageInfo | str:
                 im.load()
     except Image.UnidentifiedImageError:
         return "not an image (or a format Pillow cannot read)"
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         return f"corrupt image: {exc}"
     if fmt not in ("JPEG", "PNG", "GIF", "WEBP", "TIFF"):
         return f"unsupported image format {fmt}: use JPEG or PNG"
@@ -120,8 +125,12 @@ def target_width(printed_mm: float, edition: str) -> int:
 def _cache_file(source: Path, *recipe: object, cache_dir: Path) -> Path:
     """Return where a copy of source made with this recipe is cached (its name is a hash)."""
     st = source.stat()
-    parts = "|".join(str(r) for r in (RECIPE, source.resolve(), st.st_size, st.st_mtime_ns, *recipe))
-    return cache_dir / "magazine" / "images" / f"{hashlib.sha256(parts.encode()).hexdigest()[:32]}.jpg"
+    parts = "|".join(
+        str(r) for r in (RECIPE, source.resolve(), st.st_size, st.st_mtime_ns, *recipe)
+    )
+    return (
+        cache_dir / "magazine" / "images" / f"{hashlib.sha256(parts.encode()).hexdigest()[:32]}.jpg"
+    )
 
 
 def copy_path(source: Path, printed_mm: float, edition: str, cache_dir: Path) -> Path:
@@ -206,8 +215,9 @@ def _thumbnail_size(width_mm: float, height_mm: float) -> tuple[int, int]:
 
 def thumbnail_path(source: Path, width_mm: float, height_mm: float, cache_dir: Path) -> Path:
     """Return where the cover thumbnail of source for this page shape is cached."""
-    return _cache_file(source, "thumbnail", *_thumbnail_size(width_mm, height_mm),
-                       cache_dir=cache_dir)
+    return _cache_file(
+        source, "thumbnail", *_thumbnail_size(width_mm, height_mm), cache_dir=cache_dir
+    )
 
 
 def cached_thumbnail(source: Path, width_mm: float, height_mm: float, cache_dir: Path) -> Path:
@@ -223,8 +233,9 @@ def cached_thumbnail(source: Path, width_mm: float, height_mm: float, cache_dir:
     return out
 
 
-def cover_thumbnail(source: Path | None, target: Path, width_mm: float, height_mm: float,
-                    cache_dir: Path) -> None:
+def cover_thumbnail(
+    source: Path | None, target: Path, width_mm: float, height_mm: float, cache_dir: Path
+) -> None:
     """Write the site's cover thumbnail: the cover cropped to the page shape, 600 px wide."""
     if source is not None:
         with atomic_path(target) as tmp:

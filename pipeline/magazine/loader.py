@@ -70,7 +70,9 @@ def load_issues(config: Config, problems: Problems, warnings: list[str]) -> tupl
     if not folders:
         return ()
     if config.magazine is None:
-        problems.add(config.path, "magazine", f"{len(folders)} issue(s) in issues/ but no [magazine]")
+        problems.add(
+            config.path, "magazine", f"{len(folders)} issue(s) in issues/ but no [magazine]"
+        )
         return ()
     if not check_magazine(config, problems):
         return ()
@@ -104,8 +106,8 @@ def _load_issue(
     if meta is None:
         return None
     language = meta.language or magazine.language
-    names = meta.articles if meta.articles is not None else sorted(
-        p.name for p in folder.glob("*.md")
+    names = (
+        meta.articles if meta.articles is not None else sorted(p.name for p in folder.glob("*.md"))
     )
     if not names:
         problems.add(path, "articles", "the issue has no articles (no *.md files listed or found)")
@@ -155,7 +157,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     m = _FRONT.match(text)
     if not m:
         return None
-    return m.group(1), text[m.end():], m.group(0).count("\n")
+    return m.group(1), text[m.end() :], m.group(0).count("\n")
 
 
 def _load_article(
@@ -194,10 +196,16 @@ def _load_article(
         if local is not None:
             images.append(local.relative_to(folder.resolve()).as_posix())
     for ref in rendered.missing_alt:
-        problems.add(file, f"line {ref.line}", f"image {_short(ref.url)} needs alt text or a caption: "
-                     "![what it shows](photo.jpg \"caption\")")
+        problems.add(
+            file,
+            f"line {ref.line}",
+            f"image {_short(ref.url)} needs alt text or a caption: "
+            '![what it shows](photo.jpg "caption")',
+        )
     for ref in rendered.undefined_footnotes:
-        warnings.append(f"{problems.display(file)}: line {ref.line}: footnote {ref.url} has no definition")
+        warnings.append(
+            f"{problems.display(file)}: line {ref.line}: footnote {ref.url} has no definition"
+        )
     if meta is None:
         return None
     return Article(
@@ -229,7 +237,9 @@ def refusal(url: str, folder: Path) -> str | None:
         return f"{scheme} URLs are never fetched (the build sends no requests): put the file in the issue folder"
     if scheme == "data":
         if len(url) > MAX_DATA_URL:
-            return f"data URL of {len(url) // 1024} KiB is over the {MAX_DATA_URL // 1024} KiB limit"
+            return (
+                f"data URL of {len(url) // 1024} KiB is over the {MAX_DATA_URL // 1024} KiB limit"
+            )
         if not re.match(r"data:image/(png|jpeg|gif|webp)[;,]", url, re.I):
             return "only data:image/png, jpeg, gif or webp URLs are allowed"
         return None

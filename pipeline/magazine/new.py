@@ -74,10 +74,10 @@ def new_issue(
     if language:
         lines.append(f"language = {_toml_str(language)}")
     lines += [
-        "# cover = \"cover.jpg\"        # a photo in this folder, 200 dpi or more at page size",
-        "articles = [\"01-welcome.md\"]  # the order; default: the folder's *.md sorted by name",
+        '# cover = "cover.jpg"        # a photo in this folder, 200 dpi or more at page size',
+        'articles = ["01-welcome.md"]  # the order; default: the folder\'s *.md sorted by name',
         "editors = []",
-        "description = \"\"",
+        'description = ""',
     ]
     editor = config.magazine.publisher if config.magazine else "The editors"
     atomic_write_text(folder / "01-welcome.md", EXAMPLE.format(editor=editor.replace('"', "'")))

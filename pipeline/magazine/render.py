@@ -54,7 +54,7 @@ def css_string(value: object) -> str:
 def fonts(config: Config) -> dict[str, str]:
     """Return the body and display font families ([magazine] fonts = [body, display])."""
     assert config.magazine is not None
-    chosen = list(config.magazine.fonts) + list(DEFAULT_FONTS[len(config.magazine.fonts):])
+    chosen = list(config.magazine.fonts) + list(DEFAULT_FONTS[len(config.magazine.fonts) :])
     return {"body": chosen[0], "display": chosen[1]}
 
 
@@ -147,15 +147,17 @@ def run_job(job: Job) -> tuple[int, list[str]]:
         if fetcher.refused:
             raise BuildError("\n".join(_refusal_lines(job, fetcher.refused)))
         if collect.errors:
-            raise BuildError("\n".join(f"{job.slug} ({job.edition}): WeasyPrint: {m}"
-                                       for m in collect.errors))
+            raise BuildError(
+                "\n".join(f"{job.slug} ({job.edition}): WeasyPrint: {m}" for m in collect.errors)
+            )
         options: dict = {"pdf_tags": True}
         if job.edition == "print":
             options.update(pdf_variant="pdf/x-4", finisher=_pdfx_output_intent)
         document.write_pdf(job.target, **options)
         if collect.errors:
-            raise BuildError("\n".join(f"{job.slug} ({job.edition}): WeasyPrint: {m}"
-                                       for m in collect.errors))
+            raise BuildError(
+                "\n".join(f"{job.slug} ({job.edition}): WeasyPrint: {m}" for m in collect.errors)
+            )
     finally:
         wlog.removeHandler(collect)
     return pages, [f"{job.slug} ({job.edition}): {m}" for m in collect.warnings]
@@ -177,9 +179,7 @@ def make_jobs(config: Config, issue: Issue, targets: dict[str, Path]) -> list[Jo
     plan = image_plan(issue, geo)
     if issue.cover is not None:
         plan[issue.cover] = max(plan.get(issue.cover, 0.0), _cover_width(issue.cover, geo))
-    article_urls = tuple(
-        (a.html, _display(config, a.file)) for a in issue.articles
-    )
+    article_urls = tuple((a.html, _display(config, a.file)) for a in issue.articles)
     roots = (issue.folder, *search_path(config.root))
     return [
         Job(
