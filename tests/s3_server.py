@@ -31,7 +31,8 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
 
 def admin_client(info: ServerInfo):
     """Return a boto3 client with the server's dev key, for arranging and inspecting buckets."""
-    return boto3.client(
+    # A fresh session: boto3's default one would keep the AWS_* environment of its first use.
+    return boto3.session.Session().client(
         "s3",
         endpoint_url=info.endpoint,
         aws_access_key_id=info.access_key,
@@ -92,7 +93,6 @@ def bucket(s3_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> Bucket:
     # BuildTree publishes under the prefix "site"; base_url is the public URL of that prefix.
     monkeypatch.setenv("PIPELINE_BASE_URL", f"{s3_server.endpoint}/{name}/site")
     assert Bucket(s3_server, name, client).base_url.endswith("/site")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
     return Bucket(s3_server, name, client)
 
 

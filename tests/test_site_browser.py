@@ -66,7 +66,6 @@ def site_url(s3_server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) ->
         mp.setenv("PIPELINE_S3_BUCKET", name)
         mp.setenv("PIPELINE_BASE_URL", base)
         mp.setenv("PIPELINE_NOW", FIXED_NOW.isoformat())
-        mp.delenv("AWS_PROFILE", raising=False)
         from pipeline.cli import cli
 
         result = CliRunner().invoke(cli, ["--root", str(root), "publish"], catch_exceptions=False)

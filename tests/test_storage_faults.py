@@ -40,6 +40,8 @@ def test_wrong_credentials_are_a_clean_error_that_never_shows_the_secret(
     bucket, build_tree, cli, monkeypatch
 ):
     build_tree.write("index.html", b"x")
+    # Environment variables come first in the AWS chain, before the dev profile.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "wrong-key-id")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-wrong-value")
     message = one_error_line(cli(build_tree.root, "publish", "--no-build"))
     assert "rejected the credentials" in message and "s3cr3t" not in message
@@ -48,8 +50,8 @@ def test_wrong_credentials_are_a_clean_error_that_never_shows_the_secret(
 
 def test_missing_credentials_name_the_variables(bucket, build_tree, cli, monkeypatch, tmp_path):
     build_tree.write("index.html", b"x")
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(var)
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     message = one_error_line(cli(build_tree.root, "publish", "--no-build"))
@@ -152,7 +154,12 @@ def test_storage_start_status_stop(cli, tmp_path):
         assert started.exit_code == 0, started.output
         assert f"export PIPELINE_S3_ENDPOINT=http://127.0.0.1:{port}" in started.output
         assert f"export PIPELINE_BASE_URL=http://127.0.0.1:{port}/media" in started.output
-        assert "export AWS_ACCESS_KEY_ID=" in started.output
+        assert "export AWS_PROFILE=pipeline-local" in started.output
+        credentials = root / ".local/seaweedfs/aws-config"
+        assert f"export AWS_CONFIG_FILE={credentials.resolve()}" in started.output
+        assert credentials.stat().st_mode & 0o777 == 0o600
+        secret = credentials.read_text().split("aws_secret_access_key = ")[1].strip()
+        assert len(secret) > 20 and secret not in started.output
         status = cli(root, "storage", "status")
         assert status.exit_code == 0 and "running" in status.output
         assert (root / ".local/seaweedfs/weed.pid").is_file()

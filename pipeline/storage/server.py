@@ -27,6 +27,9 @@ DEFAULT_S3_PORT = 8333
 GRPC_OFFSET = 10000  # weed derives each gRPC port as http port + 10000
 STATE_FILE = "server.json"
 IDENTITIES_FILE = "identities.json"
+# The dev key as a profile in an AWS config file, so boto3 finds it through its standard chain.
+CREDENTIALS_FILE = "aws-config"
+CREDENTIALS_PROFILE = "pipeline-local"
 LOG_FILE = "weed.log"
 START_TIMEOUT = 30.0
 
@@ -42,11 +45,20 @@ class ServerInfo:
     access_key: str
     secret_key: str
 
+    @property
+    def credentials_file(self) -> Path:
+        """Return the AWS config file holding the dev key as a profile (beside the data)."""
+        return Path(self.data_dir).parent / CREDENTIALS_FILE
+
     def env(self) -> dict[str, str]:
-        """Return the environment a publish against this server needs."""
+        """Return the environment a publish against this server needs.
+
+        The key reaches boto3 through the standard chain (a profile in a 0600 AWS config
+        file), so it is never printed, even by `pipeline storage env`.
+        """
         return {
-            "AWS_ACCESS_KEY_ID": self.access_key,
-            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_CONFIG_FILE": str(self.credentials_file),
+            "AWS_PROFILE": CREDENTIALS_PROFILE,
             "PIPELINE_S3_ENDPOINT": self.endpoint,
         }
 
@@ -91,24 +103,27 @@ def dev_identities(state_dir: Path) -> tuple[str, str]:
     try:
         data = json.loads(path.read_text("utf-8"))
         creds = data["identities"][0]["credentials"][0]
-        return creds["accessKey"], creds["secretKey"]
+        access, secret = creds["accessKey"], creds["secretKey"]
     except (OSError, ValueError, KeyError, IndexError):
-        pass
-    access, secret = "dev" + secrets.token_hex(8), secrets.token_urlsafe(30)
-    identities = {
-        "identities": [
-            {
-                "name": "pipeline",
-                "credentials": [{"accessKey": access, "secretKey": secret}],
-                "actions": ["Admin", "Read", "List", "Write", "Tagging"],
-            },
-            # Anonymous readers may GET objects (feeds, media, pages) but not list or write.
-            {"name": "anonymous", "actions": ["Read"]},
-        ]
-    }
-    state_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(identities, indent=2))
-    os.chmod(path, 0o600)
+        access, secret = "dev" + secrets.token_hex(8), secrets.token_urlsafe(30)
+        identities = {
+            "identities": [
+                {
+                    "name": "pipeline",
+                    "credentials": [{"accessKey": access, "secretKey": secret}],
+                    "actions": ["Admin", "Read", "List", "Write", "Tagging"],
+                },
+                # Anonymous readers may GET objects (feeds, media, pages) but not list or write.
+                {"name": "anonymous", "actions": ["Read"]},
+            ]
+        }
+        state_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(identities, indent=2))
+        os.chmod(path, 0o600)
+    credentials = state_dir / CREDENTIALS_FILE
+    profile = f"[profile {CREDENTIALS_PROFILE}]\naws_access_key_id = {access}\naws_secret_access_key = {secret}\n"
+    atomic_write_text(credentials, profile)
+    os.chmod(credentials, 0o600)
     return access, secret
 
 
