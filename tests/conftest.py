@@ -27,16 +27,19 @@ def tree(tmp_path: Path) -> ContentTree:
     return ContentTree(root)
 
 
-@pytest.fixture
-def sample_tree(tmp_path: Path) -> Path:
-    """Return a copy of the repository's sample content (config, episodes, issues)."""
-    dest = tmp_path / "sample"
+def copy_sample(dest: Path) -> Path:
+    """Copy the repository's sample content (config, episodes, issues) into a new folder."""
     dest.mkdir()
     shutil.copy(REPO / "pipeline.toml", dest / "pipeline.toml")
-    for folder in ("episodes", "issues", "templates"):
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, dest / folder)
+    for folder in ("episodes", "issues"):
+        shutil.copytree(REPO / folder, dest / folder)
     return dest
+
+
+@pytest.fixture
+def sample_tree(tmp_path: Path) -> Path:
+    """Return a copy of the repository's sample content."""
+    return copy_sample(tmp_path / "sample")
 
 
 class Cli:

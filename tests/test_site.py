@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pipeline.errors import ContentError
 from pipeline.site.build import relative
 from pipeline.site.timeline import merge_cues, read_chapters, read_transcript
-from tests.conftest import REPO
+from tests.conftest import copy_sample
 from tests.site_helpers import build_site_of, is_relative, pages, parse, resolve
 
 FEED = "https://media.example.org/podcast/{}/feed.xml"
@@ -24,11 +24,7 @@ FEED = "https://media.example.org/podcast/{}/feed.xml"
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the repository's sample content (both shows and the magazine) once; return build/."""
-    root = tmp_path_factory.mktemp("site") / "sample"
-    root.mkdir()
-    shutil.copy(REPO / "pipeline.toml", root / "pipeline.toml")
-    for folder in ("episodes", "issues"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_sample(tmp_path_factory.mktemp("site") / "sample")
     build_site_of(root, stages=("podcast", "magazine", "site"))
     return root / "build"
 

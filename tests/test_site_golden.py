@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_sample
 from tests.site_helpers import build_site_of
 
 GOLDEN = REPO / "tests" / "golden"
@@ -18,11 +17,7 @@ GOLDEN = REPO / "tests" / "golden"
 @pytest.fixture(scope="module")
 def sample_podcast_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the sample shows' feeds and site (no PDFs: the podcast pages do not need them)."""
-    root = tmp_path_factory.mktemp("golden") / "sample"
-    root.mkdir()
-    shutil.copy(REPO / "pipeline.toml", root / "pipeline.toml")
-    for folder in ("episodes", "issues"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_sample(tmp_path_factory.mktemp("golden") / "sample")
     build_site_of(root)
     return root / "build"
 
