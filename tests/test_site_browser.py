@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from pipeline.storage.server import ServerInfo
-from tests.conftest import FIXED_NOW, REPO
+from tests.conftest import FIXED_NOW, REPO, copy_sample
 from tests.s3_server import admin_client, unique_bucket
 
 pytestmark = [pytest.mark.browser, pytest.mark.s3]
@@ -47,10 +47,7 @@ PAGES = [
 @pytest.fixture(scope="module")
 def site_url(s3_server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Publish the sample content with `pipeline publish` under a prefix of a fresh bucket."""
-    root = tmp_path_factory.mktemp("browser") / "sample"
-    root.mkdir()
-    for folder in ("episodes", "issues"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_sample(tmp_path_factory.mktemp("browser") / "sample")
     # Publish under a prefix, so every link is proven to work below a bucket's root.
     config, n = re.subn(
         r'(?m)^prefix = ".*"', 'prefix = "site"', (REPO / "pipeline.toml").read_text("utf-8")
