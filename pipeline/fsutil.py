@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,23 @@ class StampCache:
         self.data[f"{key}:{file}"] = [stamp, value]
         self.dirty = True
         return value
+
+    def get_many(self, files: list[Path], key: str, compute: Any, workers: int = 4) -> list[Any]:
+        """Return get() for many files, computing the stale ones in parallel threads.
+
+        For hashing: hashlib releases the GIL on large buffers, so threads use every core.
+        """
+        stale = []
+        for file in files:
+            entry = self.data.get(f"{key}:{file}")
+            if entry is None or entry[0] != file_stamp(file):
+                stale.append(file)
+        if len(stale) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for file, value in zip(stale, pool.map(compute, stale), strict=True):
+                    self.data[f"{key}:{file}"] = [file_stamp(file), value]
+                    self.dirty = True
+        return [self.get(file, key, compute) for file in files]
 
     def memo(self, key: str, data: str, compute: Any) -> Any:
         """Return compute(data), cached under the hash of data (for results of pure functions)."""

@@ -138,12 +138,15 @@ def scan_build(build_dir: Path, cache: StampCache) -> dict[str, LocalFile]:
     files: dict[str, LocalFile] = {}
     if not build_dir.is_dir():
         return files
+    paths: list[tuple[str, Path]] = []
     for path in sorted(build_dir.rglob("*")):
         rel = path.relative_to(build_dir).as_posix()
         # Dot-files are atomic-write temporaries or tool state, never content.
         if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
             continue
         check_key(rel)
-        sha, md5 = cache.get(path, "sha256+md5", _digests)
+        paths.append((rel, path))
+    digests = cache.get_many([p for _, p in paths], "sha256+md5", _digests)
+    for (rel, path), (sha, md5) in zip(paths, digests, strict=True):
         files[rel] = LocalFile(rel, path, path.stat().st_size, sha, md5)
     return files

@@ -263,7 +263,10 @@ def execute(
 
     try:
         for phase in Phase:
-            batch = [u for u in plan.uploads if u.phase is phase]
+            # Largest first: long episodes start at once instead of trailing behind the rest.
+            batch = sorted(
+                (u for u in plan.uploads if u.phase is phase), key=lambda u: -u.file.size
+            )
             # Feeds go one by one: each is a conditional write, the first conflict stops the rest.
             _run_phase(batch, upload_one, 1 if phase is Phase.FEEDS else workers)
             if phase is Phase.MEDIA and batch:
