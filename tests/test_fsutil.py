@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.fsutil import StampCache, atomic_write_bytes, sha256_file
+from pipeline.fsutil import StampCache, atomic_path, atomic_write_bytes, sha256_file
 
 
 def test_get_many_hashes_stale_files_once_and_trusts_unchanged_ones(tmp_path: Path):
@@ -41,8 +41,6 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path):
 
     class Boom(Exception):
         pass
-
-    from pipeline.fsutil import atomic_path
 
     with pytest.raises(Boom), atomic_path(target) as tmp:
         tmp.write_bytes(b"half")
