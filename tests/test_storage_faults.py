@@ -108,12 +108,14 @@ def crash_server(tmp_path, monkeypatch):
     """A server of its own (this test kills it), with a bucket and the environment set."""
     state = tmp_path / "crashing-seaweedfs"
     info = start_server(state)
-    for var, value in info.env().items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.setenv("PIPELINE_S3_BUCKET", "crash")
-    admin_client(info).create_bucket(Bucket="crash")
-    yield state, info
-    stop_server(state)
+    try:  # stop the server even when the setup below fails
+        for var, value in info.env().items():
+            monkeypatch.setenv(var, value)
+        monkeypatch.setenv("PIPELINE_S3_BUCKET", "crash")
+        admin_client(info).create_bucket(Bucket="crash")
+        yield state, info
+    finally:
+        stop_server(state)
 
 
 def test_server_killed_mid_publish_then_rerun_completes_without_reuploading(crash_server, tmp_path):
