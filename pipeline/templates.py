@@ -8,8 +8,8 @@ import jinja2
 
 from pipeline.errors import BuildError
 
-# The pipeline's own templates live in the repository's top-level templates/ folder.
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The pipeline's own templates ship inside the package, so a wheel install renders everything.
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def search_path(root: Path) -> list[Path]:
