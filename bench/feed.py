@@ -64,11 +64,12 @@ def timed_cli(root: Path) -> float:
 
 def timed_library(root: Path) -> float:
     """Load, validate and build in-process (no interpreter start-up) and return the time."""
-    from pipeline.podcast.build import build_feeds
-    from pipeline.project import load_project
+    from pipeline.commands.build import build_all
+    from pipeline.commands.load import load_project
 
     t0 = time.perf_counter()
-    build_feeds(load_project(root, now=NOW, stages=("podcast",)), NOW)
+    project = load_project(root, now=NOW, stages=("podcast",))
+    build_all(project, now=NOW, stages=("podcast",))
     return time.perf_counter() - t0
 
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.audio.ffmpeg import ffmpeg_exe
 from pipeline.audio.ingest import ingest
-from pipeline.config import AudioSettings
+from pipeline.structure.config import AudioSettings
 from tests.audio_recordings import speech_like
 
 OUT = Path(__file__).resolve().parent / "out" / "ingest"

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from weasyprint import HTML
 
+from pipeline.commands.load import load_project
 from pipeline.magazine.build import build_issues
 from pipeline.magazine.render import issue_html
-from pipeline.project import load_project
 from tests.magazine_tree import PARAGRAPH, article, make_tree
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)

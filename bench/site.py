@@ -16,9 +16,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.feed import NOW, generate  # noqa: E402
-from pipeline.build import build_all  # noqa: E402
-from pipeline.project import load_project  # noqa: E402
-from pipeline.site.build import build_site  # noqa: E402
+from pipeline.commands.build import build_all  # noqa: E402
+from pipeline.commands.load import load_project  # noqa: E402
+from pipeline.site.build import render_site  # noqa: E402
 
 
 def main() -> None:
@@ -38,10 +38,12 @@ def main() -> None:
         for page in (root / "build").rglob("*.html"):
             page.unlink()
         t0 = time.perf_counter()
-        result = build_site(project, NOW, feeds)
+        result = render_site(project, NOW, feeds)
+        result.write(project.config.build_dir)
         cold.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        again = build_site(project, NOW, feeds)
+        again = render_site(project, NOW, feeds)
+        again.write(project.config.build_dir)
         warm.append(time.perf_counter() - t0)
         assert again.written == 0
     pages = list((root / "build").rglob("*.html"))

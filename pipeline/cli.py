@@ -1,4 +1,4 @@
-"""The `pipeline` command: a thin layer that parses options, calls the library, prints results."""
+"""The `pipeline` command: click only; it parses options, calls pipeline.commands, prints."""
 
 from __future__ import annotations
 
@@ -14,19 +14,73 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from pipeline import __version__, clock
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, StorageError
 
 err_console = Console(stderr=True)
 out = Console()
+_META = "pipeline.options"
 
 
-def fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into one line each on stderr and exit status 1, never a traceback."""
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keep a common option given before or after the subcommand (the later one wins)."""
+    if value not in (None, 0):
+        ctx.meta.setdefault(_META, {})[param.name] = value
+    return value
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept --root, -v and -q on the group and on every command alike."""
+    options = (
+        click.option(
+            "--root",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            expose_value=False,
+            callback=_remember,
+            help="The content tree: the folder holding pipeline.toml (default: this folder).",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            expose_value=False,
+            callback=_remember,
+            help="Log more: -v for each step, -vv for debugging.",
+        ),
+        click.option(
+            "-q",
+            "--quiet",
+            count=True,
+            expose_value=False,
+            callback=_remember,
+            help="Log only errors (warnings are hidden).",
+        ),
+    )
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def run(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command its root, set up logging, and turn library errors into clean lines."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        chosen = click.get_current_context().meta.get(_META, {})
+        verbose, quiet = chosen.get("verbose", 0), chosen.get("quiet", 0)
+        level = (
+            logging.ERROR
+            if quiet
+            else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+        )
+        logging.basicConfig(
+            level=level,
+            format="%(message)s",
+            handlers=[RichHandler(console=err_console, show_time=False, show_path=False)],
+            force=True,
+        )
         try:
-            return func(*args, **kwargs)
+            return func(chosen.get("root", Path(".")), *args, **kwargs)
         except PipelineError as exc:
             for line in exc.lines():
                 click.echo(f"error: {line}", err=True)
@@ -38,124 +92,152 @@ def fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def warn(lines: Any) -> None:
+    """Print warnings, one line each, unless -q was given."""
+    chosen = click.get_current_context().meta.get(_META, {})
+    if not chosen.get("quiet"):
+        for line in lines:
+            click.echo(f"warning: {line}", err=True)
+
+
+def say(line: str) -> None:
+    """Print one result line whole: paths and URLs are never wrapped."""
+    out.print(line, highlight=False, soft_wrap=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The content tree (the folder holding pipeline.toml).",
-)
-@click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
+@common_options
 @click.version_option(__version__, prog_name="pipeline")
-@click.pass_context
-def cli(ctx: click.Context, root: Path, verbose: int) -> None:
+def cli() -> None:
     """Publish the weekly programme's feeds, the magazine's PDFs and the public site."""
-    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_time=False, show_path=False)],
-    )
-    ctx.obj = root
 
 
 @cli.command()
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def check(root: Path) -> None:
     """Load and validate all content; report every problem at once."""
-    from pipeline.project import load_project
+    from pipeline.commands.check import run_check
 
-    project = load_project(root, now=clock.now(), audio_checks=True)
+    project = run_check(root, now=clock.now())
     for line in project.summary():
-        out.print(line, highlight=False)
-    for line in project.warnings:
-        click.echo(f"warning: {line}", err=True)
+        say(line)
+    warn(project.warnings)
 
 
 @cli.command()
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def feed(root: Path) -> None:
     """Write build/podcast/<show>/feed.xml for every show, with its media beside it."""
-    from pipeline.podcast.build import build_feeds
-    from pipeline.project import load_project
-
-    project = load_project(root, now=clock.now(), stages=("podcast",))
-    for result in build_feeds(project, now=clock.now()):
-        out.print(f"{result.feed_url}  ({result.items} episodes)", highlight=False)
-
-
-def _build_all(root: Path):
-    """Load and validate the whole tree, then build every stage into build/."""
-    from pipeline.build import build_all
-    from pipeline.project import load_project
+    from pipeline.commands.build import build_all
+    from pipeline.commands.load import load_project
 
     now = clock.now()
-    return build_all(load_project(root, now=now), now=now)
+    report = build_all(
+        load_project(root, now=now, stages=("podcast",)), now=now, stages=("podcast",)
+    )
+    for result in report.feeds:
+        say(f"{result.feed_url}  ({result.items} episodes)")
 
 
 @cli.command()
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def build(root: Path) -> None:
     """Build everything into build/ (feeds, magazine, site) without uploading."""
-    report = _build_all(root)
+    from pipeline.commands.build import build_all
+    from pipeline.commands.load import load_project
+
+    now = clock.now()
+    report = build_all(load_project(root, now=now), now=now)
     for result in report.feeds:
-        out.print(f"{result.feed_url}  ({result.items} episodes)", highlight=False)
+        say(f"{result.feed_url}  ({result.items} episodes)")
     if report.site:
-        out.print(f"site: {report.site.home_url}", highlight=False)
+        say(f"site: {report.site.home_url}")
 
 
 @cli.command()
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def site(root: Path) -> None:
     """Write the public site into build/ (its feeds and PDFs are brought up to date first)."""
-    result = _build_all(root).site
-    out.print(
-        f"{len(result.keys)} files, {result.written} changed; site: {result.home_url}",
-        highlight=False,
-    )
+    from pipeline.commands.build import build_all
+    from pipeline.commands.load import load_project
+
+    now = clock.now()
+    result = build_all(load_project(root, now=now), now=now).site
+    assert result is not None
+    say(f"{len(result.keys)} files, {result.written} changed; site: {result.home_url}")
 
 
 @cli.group()
+@common_options
 def episode() -> None:
     """Add and manage episodes."""
 
 
 @episode.command("new")
 @click.argument("show")
-@click.option("--audio", "audio", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--title", required=True)
+@click.option(
+    "--audio",
+    "audio",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The recording (MP3, M4A, Opus, or a WAV/FLAC master to level and encode).",
+)
+@click.option("--title", required=True, help="The episode's title, without its number.")
 @click.option("--summary", default="", help="One line; defaults to the title.")
 @click.option("--date", "date", default=None, help="ISO 8601 with a zone; default now.")
-@click.option("--slug", default=None, help="Folder name; default from the number and title.")
+@click.option("--slug", default=None, help="Folder name; default from the title.")
 @click.option("--number", type=int, default=None, help="Default: the show's last number + 1.")
-@click.option("--season", type=int, default=None)
+@click.option("--season", type=int, default=None, help="The season number.")
 @click.option(
-    "--type", "episode_type", type=click.Choice(["full", "trailer", "bonus"]), default="full"
+    "--type",
+    "episode_type",
+    type=click.Choice(["full", "trailer", "bonus"]),
+    default="full",
+    help="The episode type (itunes:episodeType).",
 )
-@click.option("--notes", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--chapters", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--image", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--notes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Show notes in Markdown.",
+)
+@click.option(
+    "--chapters",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Chapters: JSON, `HH:MM:SS Title` lines, CSV or Audacity labels.",
+)
+@click.option(
+    "--transcript",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A WebVTT or SRT transcript.",
+)
+@click.option(
+    "--image",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Episode art (JPEG or PNG, square, 1400-3000 px).",
+)
 @click.option("--draft", is_flag=True, help="Mark as a draft: never in a feed.")
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def episode_new(root: Path, **options: Any) -> None:
     """Make an episode folder from a recording, write episode.toml and check it.
 
-    A raw recording (WAV, FLAC, a high-bitrate or off-target MP3) is levelled to the show's
-    loudness, encoded and tagged first (docs/audio.md); the original is never modified.
+    SHOW is the show's id in pipeline.toml. A raw recording (WAV, FLAC, a high-bitrate or
+    off-target MP3) is levelled to the show's loudness, encoded and tagged first
+    (docs/audio.md); the original is never modified.
     """
-    from pipeline.audio.progress import progress_bar
-    from pipeline.podcast.new import new_episode
+    from pipeline.commands.episode_new import new_episode, progress_bar
 
     with progress_bar(err_console) as progress:
         folder = new_episode(root, now=clock.now(), progress=progress, **options)
-    out.print(f"created {folder}", highlight=False)
+    say(f"created {folder}")
 
 
 @cli.command()
@@ -163,22 +245,24 @@ def episode_new(root: Path, **options: Any) -> None:
 @click.option(
     "--jobs", "-j", type=click.IntRange(1), default=None, help="Processes; default one per core."
 )
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def magazine(root: Path, slugs: tuple[str, ...], jobs: int | None) -> None:
-    """Build every issue (or those named) into build/magazine/<slug>/: screen and print PDFs."""
-    from pipeline.magazine.build import build_issues
-    from pipeline.project import load_project
+    """Build every issue (or the SLUGS named) into build/magazine/<slug>/: screen and print PDFs."""
+    from pipeline.commands.build import build_all
+    from pipeline.commands.load import load_project
 
-    project = load_project(root, now=clock.now(), stages=("magazine",))
-    for line in project.warnings:
-        click.echo(f"warning: {line}", err=True)
-    for r in build_issues(project, slugs or None, jobs=jobs):
+    now = clock.now()
+    project = load_project(root, now=now, stages=("magazine",))
+    warn(project.warnings)
+    report = build_all(project, now=now, stages=("magazine",), slugs=slugs or None, jobs=jobs)
+    for r in report.issues:
         state = f"built, {r.pages} pages" if r.built else r.reason
-        out.print(f"{r.pdf.relative_to(project.config.root)}  ({state})", highlight=False)
+        say(f"{r.pdf.relative_to(project.config.root)}  ({state})")
 
 
 @cli.group()
+@common_options
 def issue() -> None:
     """Add and manage magazine issues."""
 
@@ -191,13 +275,13 @@ def issue() -> None:
     "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today."
 )
 @click.option("--language", default=None, help="Default: [magazine] language.")
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def issue_new(
     root: Path, slug: str, title: str, number: int | None, day: Any, language: str | None
 ) -> None:
-    """Make issues/<slug>/ with issue.toml and an example article."""
-    from pipeline.magazine.new import new_issue
+    """Make issues/<slug>/ with issue.toml and an example article (SLUG names the folder)."""
+    from pipeline.commands.issue_new import new_issue
 
     folder = new_issue(
         root,
@@ -208,7 +292,7 @@ def issue_new(
         day=day.date() if day else None,
         language=language,
     )
-    out.print(f"created {folder}", highlight=False)
+    say(f"created {folder}")
 
 
 @cli.command()
@@ -218,69 +302,70 @@ def issue_new(
 @click.option(
     "--prune", is_flag=True, help="Delete objects the pipeline wrote that the build no longer has."
 )
-@click.option("--max-deletes", type=click.IntRange(min=0), default=20, show_default=True)
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="The most objects --prune may delete.",
+)
 @click.option("--force", is_flag=True, help="Overwrite objects the pipeline did not write.")
 @click.option(
     "--unpublish", multiple=True, metavar="SLUG", help="Allow dropping a published episode."
 )
 @click.option("--create-bucket", is_flag=True, help="Create the bucket if missing (local servers).")
 @click.option("--no-build", is_flag=True, help="Publish build/ as it is, without building first.")
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: Any) -> None:
     """Build what is out of date, then upload build/ to the bucket in [storage] (see docs/publishing.md)."""
-    from pipeline.storage.commands import run_publish
-    from pipeline.storage.publish import Options
+    from pipeline.commands.publish import Options, run_publish
 
     opts = Options(unpublish=unpublish, **options)
     _, lines = run_publish(
         root, now=clock.now(), options=opts, build=not no_build, console=err_console
     )
     for line in lines:
-        out.print(line, highlight=False, soft_wrap=True)
+        say(line)
 
 
 @cli.command()
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def verify(root: Path) -> None:
     """Fetch each public feed and check every enclosure with HEAD and a Range request."""
-    from pipeline.storage.commands import run_verify
+    from pipeline.commands.verify import run_verify
 
     for check in run_verify(root):
-        out.print(
-            f"ok  {check.url}  ({check.enclosures} enclosures)", highlight=False, soft_wrap=True
-        )
+        say(f"ok  {check.url}  ({check.enclosures} enclosures)")
 
 
 @cli.group()
+@common_options
 def storage() -> None:
     """Run a local SeaweedFS S3 server for development and the demo."""
 
 
 @storage.command("start")
-@click.option("--port", type=int, default=8333, show_default=True, help="The S3 port.")
-@click.pass_obj
-@fail_cleanly
-def storage_start(root: Path, port: int) -> None:
+@click.option("--port", type=int, default=None, help="The S3 port (default 8333).")
+@common_options
+@run
+def storage_start(root: Path, port: int | None) -> None:
     """Start the local server (data in .local/seaweedfs/) and print the variables to export."""
-    from pipeline.storage.commands import export_lines, storage_start
+    from pipeline.commands.storage import DEFAULT_S3_PORT, export_lines, storage_start
 
-    info = storage_start(root, port)
-    out.print(
-        f"SeaweedFS S3 at {info.endpoint} (pid {info.pid}); for the pipeline, run:", highlight=False
-    )
+    info = storage_start(root, port or DEFAULT_S3_PORT)
+    say(f"SeaweedFS S3 at {info.endpoint} (pid {info.pid}); for the pipeline, run:")
     for line in export_lines(info, root):
-        out.print(line, highlight=False, soft_wrap=True)
+        say(line)
 
 
 @storage.command("env")
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def storage_env(root: Path) -> None:
     """Print only the export lines for the running local server (for `eval` in scripts)."""
-    from pipeline.errors import StorageError
-    from pipeline.storage.commands import export_lines, storage_status
+    from pipeline.commands.storage import export_lines, storage_status
 
     info = storage_status(root)
     if info is None:
@@ -290,27 +375,27 @@ def storage_env(root: Path) -> None:
 
 
 @storage.command("stop")
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def storage_stop(root: Path) -> None:
     """Stop the local server."""
-    from pipeline.storage.commands import storage_stop
+    from pipeline.commands.storage import storage_stop
 
-    out.print("stopped" if storage_stop(root) else "not running", highlight=False)
+    say("stopped" if storage_stop(root) else "not running")
 
 
 @storage.command("status")
-@click.pass_obj
-@fail_cleanly
+@common_options
+@run
 def storage_status(root: Path) -> None:
     """Say whether the local server runs, and where; exit 1 if it does not."""
-    from pipeline.storage.commands import storage_status
+    from pipeline.commands.storage import storage_status
 
     info = storage_status(root)
     if info is None:
-        out.print("not running", highlight=False)
+        say("not running")
         sys.exit(1)
-    out.print(f"running: {info.endpoint} (pid {info.pid}, data {info.data_dir})", highlight=False)
+    say(f"running: {info.endpoint} (pid {info.pid}, data {info.data_dir})")
 
 
 def main() -> None:

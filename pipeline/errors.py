@@ -40,6 +40,14 @@ class ContentError(PipelineError):
         return [str(p) for p in self.problems]
 
 
+class InputError(PipelineError, ValueError):
+    """One input file cannot be used (damaged audio, bad chapters, a refused URL); says why."""
+
+    def __init__(self, messages: str | Iterable[str]):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("; ".join(self.messages))
+
+
 class BuildError(PipelineError):
     """Rendering or writing an output failed (template, PDF, encoder)."""
 

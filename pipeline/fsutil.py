@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import InputError
+
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
@@ -54,6 +56,28 @@ def write_if_changed(target: Path, data: bytes) -> bool:
         pass
     atomic_write_bytes(target, data)
     return True
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Return whether path, with every symlink resolved, lies within root (a resolved folder)."""
+    return Path(os.path.realpath(path)).is_relative_to(root)
+
+
+def content_file(folder: Path, name: str, root: Path) -> Path:
+    """Return folder/name if it is a regular file of the content tree at root; raise InputError.
+
+    The one containment rule: the name may not leave folder ('..', an absolute path), and the
+    file, with its symlinks resolved, must lie inside the content tree, so a link to
+    /etc/passwd or /proc/self/environ is refused like '..'.
+    """
+    candidate = Path(os.path.normpath(folder / name))
+    if Path(name).is_absolute() or not candidate.is_relative_to(folder):
+        raise InputError(f"{name!r} is outside its folder")
+    if not candidate.is_file():
+        raise InputError(f"file not found: {name}")
+    if not inside(candidate, root):
+        raise InputError(f"{name!r} is a link to a file outside the content tree")
+    return candidate
 
 
 def sha256_file(path: Path) -> str:

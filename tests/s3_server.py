@@ -14,8 +14,8 @@ import boto3
 import pytest
 from botocore.config import Config as BotoConfig
 
-from pipeline.config import Config, load_config
-from pipeline.storage.server import ServerInfo, start_server, stop_server
+from pipeline.storage.server import STATE_FILE, ServerInfo, start_server, stop_server
+from pipeline.structure.config import Config, load_config
 
 _names = itertools.count()
 
@@ -163,3 +163,9 @@ class BuildTree:
 def build_tree(tmp_path: Path) -> BuildTree:
     """Return an empty content root whose build/ a test fills."""
     return BuildTree(tmp_path / "content")
+
+
+def restart_server(state_dir: Path, previous: ServerInfo) -> ServerInfo:
+    """Start the server again on the same S3 port and data (after a crash)."""
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    return start_server(state_dir, s3_port=previous.s3_port)

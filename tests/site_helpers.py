@@ -7,8 +7,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline.build import BuildReport, build_all
-from pipeline.project import load_project
+from pipeline.commands.build import BuildReport, build_all
+from pipeline.commands.load import load_project
 from tests.conftest import FIXED_NOW
 
 PODCAST_STAGES = ("podcast", "site")

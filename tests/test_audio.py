@@ -11,13 +11,13 @@ from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 from PIL import Image
 
-from pipeline.audio.chapters import Chapter
 from pipeline.audio.ingest import ingest, read_record
 from pipeline.audio.loudness import measure
 from pipeline.audio.tags import TagInfo, write_tags
-from pipeline.config import AudioSettings
 from pipeline.errors import ContentError
 from pipeline.fsutil import sha256_file
+from pipeline.structure.chapters import Chapter
+from pipeline.structure.config import AudioSettings
 from tests.audio_recordings import (
     clipped,
     noise,

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3, TIT2
 
-from pipeline.audio.chapters import ChaptersError, parse_chapters
+from pipeline.errors import InputError
 from pipeline.fsutil import sha256_file
+from pipeline.structure.chapters import parse_chapters
 from tests.audio_recordings import speech_like, tone
 from tests.contenttree import ContentTree
 
@@ -86,7 +87,7 @@ def test_audacity_labels_and_csv_parse_to_the_same_chapters(tmp_path: Path):
     assert [c.start for c in parse_chapters(csv)] == [0, 75.5]
     bad = tmp_path / "bad.txt"
     bad.write_text("00:00:00 Intro\nsometime Later\n")
-    with pytest.raises(ChaptersError, match="line 2"):
+    with pytest.raises(InputError, match="line 2"):
         parse_chapters(bad)
 
 

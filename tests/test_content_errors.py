@@ -73,17 +73,26 @@ def episode_duplicate_number(t: ContentTree) -> tuple[str, str]:
 
 def episode_slug_with_capitals(t: ContentTree) -> tuple[str, str]:
     shutil.move(t.root / EP, t.root / "episodes/weekly/First-Episode")
-    return "episodes/weekly/First-Episode", "slug: folder names are lowercase"
+    return (
+        "episodes/weekly/First-Episode",
+        "slug: 'First-Episode' is not a slug: use lowercase ASCII letters",
+    )
 
 
 def episode_slug_with_spaces(t: ContentTree) -> tuple[str, str]:
     shutil.move(t.root / EP, t.root / "episodes/weekly/first episode")
-    return "episodes/weekly/first episode", "slug: folder names are lowercase"
+    return (
+        "episodes/weekly/first episode",
+        "slug: 'first episode' is not a slug: use lowercase ASCII letters",
+    )
 
 
 def episode_slug_with_dots(t: ContentTree) -> tuple[str, str]:
     shutil.move(t.root / EP, t.root / "episodes/weekly/first..episode")
-    return "episodes/weekly/first..episode", "slug: folder names are lowercase"
+    return (
+        "episodes/weekly/first..episode",
+        "slug: 'first..episode' is not a slug: use lowercase ASCII letters",
+    )
 
 
 def episode_date_without_zone(t: ContentTree) -> tuple[str, str]:
@@ -155,7 +164,7 @@ def episode_title_with_number(t: ContentTree) -> tuple[str, str]:
 def episode_chapters_not_json(t: ContentTree) -> tuple[str, str]:
     (t.root / EP / "chapters.json").write_text("{chapters: oops", "utf-8")
     rewrite(t, EP_TOML, "number = 1", 'number = 1\nchapters = "chapters.json"')
-    return EP_TOML, "chapters: chapters.json: not valid JSON chapters"
+    return EP_TOML, "chapters: chapters.json: not valid JSON"
 
 
 def episode_chapters_past_end(t: ContentTree) -> tuple[str, str]:
@@ -163,7 +172,10 @@ def episode_chapters_past_end(t: ContentTree) -> tuple[str, str]:
         '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "A"}, {"startTime": 99, "title": "B"}]}'
     )
     rewrite(t, EP_TOML, "number = 1", 'number = 1\nchapters = "chapters.json"')
-    return EP_TOML, "chapters: chapters.json: chapter 2: startTime 99 is past the end"
+    return (
+        EP_TOML,
+        "chapters: chapters.json: chapter 2 ('B') starts at 00:01:39, past the end of the audio",
+    )
 
 
 def episode_transcript_not_vtt(t: ContentTree) -> tuple[str, str]:
@@ -174,7 +186,7 @@ def episode_transcript_not_vtt(t: ContentTree) -> tuple[str, str]:
 
 def episode_file_escapes_folder(t: ContentTree) -> tuple[str, str]:
     rewrite(t, EP_TOML, 'audio = "audio.mp3"', 'audio = "../second-episode/audio.mp3"')
-    return EP_TOML, "audio: '../second-episode/audio.mp3' is outside the folder"
+    return EP_TOML, "audio: '../second-episode/audio.mp3' is outside its folder"
 
 
 def episode_invalid_utf8(t: ContentTree) -> tuple[str, str]:

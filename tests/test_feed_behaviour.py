@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from pipeline.podcast.episodes import SLUG, episode_guid
-from pipeline.podcast.new import slugify
+from pipeline.commands.episode_new import slugify
+from pipeline.structure.layout import episode_guid
+from pipeline.structure.slug import SLUG
 from tests.contenttree import ContentTree, make_audio
 
 ATOM = "{http://www.w3.org/2005/Atom}link"

@@ -9,9 +9,9 @@ import pikepdf
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from pipeline.commands.load import load_project
 from pipeline.magazine.build import MagazineBuildError, build_issues
 from pipeline.magazine.images import EDITIONS, edition_copies, target_width
-from pipeline.project import load_project
 from tests.magazine_tree import PARAGRAPH, article, draw_photo, make_tree
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.project import load_project
+from pipeline.commands.load import load_project
 from tests.magazine_tree import make_tree
 
 
@@ -49,5 +49,5 @@ def test_issue_new_refuses_an_existing_slug_or_a_bad_one(tmp_path: Path):
     assert again.exit_code == 1
     assert "error: issues/no-1: already exists" in again.output
     bad = runner.invoke(cli, ["--root", str(tmp_path), "issue", "new", "No 2", "--title", "X"])
-    assert bad.exit_code == 1 and "lowercase letters" in bad.output
+    assert bad.exit_code == 1 and "is not a slug: use lowercase ASCII letters" in bad.output
     assert not (tmp_path / "issues" / "No 2").exists()

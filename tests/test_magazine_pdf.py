@@ -11,8 +11,8 @@ import pypdf
 import pypdfium2
 import pytest
 
+from pipeline.commands.load import load_project
 from pipeline.magazine.build import build_issues, issue_source_hash
-from pipeline.project import load_project
 from tests.magazine_tree import PARAGRAPH, article, make_tree
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.errors import ContentError
+from pipeline.errors import ContentError, InputError
 from pipeline.site.build import relative
-from pipeline.site.timeline import merge_cues, read_chapters, read_transcript
+from pipeline.structure.chapters import parse_chapters
+from pipeline.structure.transcript import merge_cues, read_transcript
 from tests.conftest import copy_sample
 from tests.site_helpers import build_site_of, is_relative, pages, parse, resolve
 
@@ -290,7 +291,7 @@ def test_srt_and_vtt_transcripts_become_cues(tmp_path):
     ]
 
 
-def test_chapters_hidden_from_the_toc_and_unsafe_links_are_dropped(tmp_path):
+def test_chapters_with_unsafe_links_are_refused_and_hidden_ones_kept_out_of_the_toc(tmp_path):
     path = tmp_path / "c.json"
     chapters = [
         {"startTime": 0, "title": "A", "url": "javascript:alert(1)"},
@@ -298,9 +299,15 @@ def test_chapters_hidden_from_the_toc_and_unsafe_links_are_dropped(tmp_path):
         {"startTime": 9, "title": "C", "url": "https://example.org"},
     ]
     path.write_text(json.dumps({"version": "1.2.0", "chapters": chapters}))
-    assert [(c.title, c.url) for c in read_chapters(path)] == [
-        ("A", None),
-        ("C", "https://example.org"),
+    with pytest.raises(InputError, match="chapter 1: url must be an http"):
+        parse_chapters(path, json_only=True)
+    del chapters[0]["url"]
+    path.write_text(json.dumps({"version": "1.2.0", "chapters": chapters}))
+    marks = parse_chapters(path, json_only=True)
+    assert [(c.title, c.url, c.toc) for c in marks] == [
+        ("A", None, True),
+        ("B", None, False),
+        ("C", "https://example.org", True),
     ]
 
 

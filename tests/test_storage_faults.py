@@ -17,11 +17,10 @@ from pipeline.storage.server import (
     kill_server,
     port_free,
     read_state,
-    restart_server,
     start_server,
     stop_server,
 )
-from tests.s3_server import BuildTree, admin_client, unique_bucket
+from tests.s3_server import BuildTree, admin_client, restart_server, unique_bucket
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 pytestmark = pytest.mark.s3

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mutagen.id3 import ID3, ID3NoHeaderError
 
-from pipeline.audio.chapters import format_time
 from pipeline.audio.encode import target_for
-from pipeline.audio.ffmpeg import AudioInputError
 from pipeline.audio.ingest import LOUDNESS_TOLERANCE, finite, read_record
 from pipeline.audio.loudness import measure
 from pipeline.audio.tags import TAGGABLE, has_artwork
-from pipeline.config import ShowConfig
+from pipeline.errors import InputError
 from pipeline.fsutil import StampCache
-
-if TYPE_CHECKING:
-    from pipeline.podcast.episodes import Episode
+from pipeline.structure.chapters import format_time
+from pipeline.structure.config import ShowConfig
+from pipeline.structure.show import Episode
 
 SAMPLE_RATES = (44100, 48000)
 # kb/s: (lowest for mono, lowest for stereo, highest) per enclosure type.
@@ -28,7 +26,7 @@ BITRATES = {"audio/mpeg": (48, 96, 192), "audio/x-m4a": (48, 80, 192), "audio/og
 def _measured(path: Path) -> dict[str, Any]:
     try:
         loudness, _ = measure(path, 0.0)
-    except AudioInputError as exc:
+    except InputError as exc:
         return {"error": str(exc)}
     return loudness.as_json()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.audio.ffmpeg import Progress, run
-from pipeline.config import AudioSettings
+from pipeline.structure.config import AudioSettings
 
 DEFAULT_KBPS = {1: 96, 2: 128}  # mono / stereo MP3 CBR, Apple's and most hosts' advice
 CODEC = {

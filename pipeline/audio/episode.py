@@ -7,14 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.audio.chapters import ChaptersError, chapters_json, order_problems, parse_chapters
 from pipeline.audio.ffmpeg import Progress
 from pipeline.audio.ingest import IngestResult, ingest, inspect
+from pipeline.audio.probe import AUDIO_TYPES, probe_audio
 from pipeline.audio.tags import TagInfo
-from pipeline.config import Config
-from pipeline.errors import ContentError, Problem
+from pipeline.errors import ContentError, InputError, Problem
 from pipeline.fsutil import atomic_write_text
-from pipeline.podcast.media import AUDIO_TYPES, AudioError, probe_audio
+from pipeline.structure.chapters import chapters_json, order_problems, parse_chapters
+from pipeline.structure.config import Config
 
 
 def _problem(option: str, message: str) -> ContentError:
@@ -42,13 +42,13 @@ def prepare_audio(
         # A damaged podcast file is refused, not silently re-encoded from what ffmpeg salvages.
         try:
             probe_audio(audio)
-        except AudioError as exc:
+        except InputError as exc:
             raise _problem("--audio", f"{audio.name}: {exc}") from None
     parsed = ()
     if chapters is not None:
         try:
             parsed = parse_chapters(chapters)
-        except ChaptersError as exc:
+        except InputError as exc:
             raise ContentError(
                 [Problem(chapters.as_posix(), "--chapters", m) for m in exc.messages]
             ) from None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import BuildError
+from pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,6 @@ _NOT_AUDIO = (
     "does not contain any stream",
     "matches no streams",
 )
-
-
-class AudioInputError(ValueError):
-    """The input file is not audio ffmpeg can decode; the message says why, for the producer."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,7 @@ def _explain(stderr: str) -> str:
 
 
 def probe(path: Path) -> SourceInfo:
-    """Read the container header of path (no decoding); raise AudioInputError if it is no audio."""
+    """Read the container header of path (no decoding); raise InputError if it is no audio."""
     proc = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
         capture_output=True,
@@ -80,16 +76,16 @@ def probe(path: Path) -> SourceInfo:
     )
     text = proc.stderr
     if "Input #0" not in text:
-        raise AudioInputError(f"not an audio file ffmpeg can read ({_explain(text)})")
+        raise InputError(f"not an audio file ffmpeg can read ({_explain(text)})")
     container = re.search(r"Input #0, ([^,]+(?:,[^ ][^,]*)*), from", text)
     stream = _AUDIO.search(text)
     if not stream:
-        raise AudioInputError("the file holds no audio stream")
+        raise InputError("the file holds no audio stream")
     desc = stream.group(1)
     codec = desc.split(" ", 1)[0].rstrip(",")
     if codec == "none" or "unknown codec" in text:
         fourcc = re.search(r"\(([^)]*)\)", desc)
-        raise AudioInputError(
+        raise InputError(
             "ffmpeg cannot decode its sample format"
             + (f" (codec tag {fourcc.group(1)})" if fourcc else "")
         )
@@ -120,7 +116,7 @@ def run(
 ) -> tuple[str, float]:
     """Run ffmpeg with args; return its log and the seconds of audio processed; report progress.
 
-    Raise AudioInputError when ffmpeg fails: the caller knows which file to name.
+    Raise InputError when ffmpeg fails: the caller knows which file to name.
     """
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1", *args]
     log.debug("running %s", " ".join(cmd))
@@ -142,15 +138,7 @@ def run(
         err.seek(0)
         stderr = err.read()
     if code != 0:
-        raise AudioInputError(_explain(stderr))
+        raise InputError(_explain(stderr))
     if progress:
         progress(stage, total, total)
     return stderr, done
-
-
-def require_ffmpeg() -> None:
-    """Fail with a BuildError when the bundled ffmpeg binary is missing or broken."""
-    try:
-        subprocess.run([ffmpeg_exe(), "-version"], capture_output=True, check=True)
-    except (OSError, subprocess.CalledProcessError, RuntimeError) as exc:
-        raise BuildError(f"ffmpeg from imageio-ffmpeg cannot run: {exc}") from None

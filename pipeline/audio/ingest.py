@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.audio.encode import PEAK_MARGIN_DB, Target, encode, filter_chain, target_for
-from pipeline.audio.ffmpeg import AudioInputError, Progress, SourceInfo, probe
+from pipeline.audio.ffmpeg import Progress, SourceInfo, probe
 from pipeline.audio.loudness import Loudness, measure
-from pipeline.audio.tags import TagError, TagInfo, write_tags
-from pipeline.config import AudioSettings
-from pipeline.errors import ContentError, Problem
+from pipeline.audio.probe import probe_audio
+from pipeline.audio.tags import TagInfo, write_tags
+from pipeline.errors import ContentError, InputError, Problem
 from pipeline.fsutil import atomic_write_text, sha256_file
-from pipeline.podcast.media import AudioError, probe_audio
+from pipeline.structure.config import AudioSettings
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +97,14 @@ def inspect(path: Path, progress: Progress | None = None) -> Inspection:
     """Check a recording is decodable audio of a sane length and not silent; measure it."""
     try:
         source = probe(path)
-    except AudioInputError as exc:
+    except InputError as exc:
         raise _fail(path, str(exc)) from None
     # The header's duration is checked before decoding: a 10-hour file is refused at once.
     if source.duration > MAX_SECONDS:
         raise _fail(path, f"the recording is {_hms(source.duration)} long; the limit is 6 hours")
     try:
         loudness, decoded = measure(path, source.duration, progress)
-    except AudioInputError as exc:
+    except InputError as exc:
         raise _fail(path, f"ffmpeg cannot decode it: {exc}") from None
     duration = decoded or source.duration
     if duration < MIN_SECONDS:
@@ -235,7 +235,7 @@ def ingest(
             log.info("%s: %s; encoding to %s", src.name, reason, target.format)
             try:
                 gain, loudness = level_and_encode(found, tmp, target, progress)
-            except AudioInputError as exc:
+            except InputError as exc:
                 raise _fail(src, f"encoding failed: {exc}") from None
         else:
             shutil.copyfile(src, tmp)
@@ -243,7 +243,7 @@ def ingest(
             if tags is not None and reason:
                 write_tags(tmp, tags)  # a finished file stays byte for byte the producer's
             info = probe_audio(tmp)
-        except (TagError, AudioError) as exc:
+        except InputError as exc:
             raise _fail(src, f"the finished file is unusable: {exc}") from None
         digest = sha256_file(tmp)
         os.replace(tmp, dst)

@@ -7,7 +7,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline.audio.ffmpeg import AudioInputError, Progress, run
+from pipeline.audio.ffmpeg import Progress, run
+from pipeline.errors import InputError
 
 # ebur128 reports -70 LUFS (its absolute gate) when nothing is loud enough to measure.
 SILENCE_LUFS = -69.9
@@ -51,7 +52,7 @@ def parse_summary(log: str) -> Loudness:
     """Parse the summary the ebur128 filter logs at the end of a run."""
     found = _SUMMARY.search(log)
     if not found:
-        raise AudioInputError("ffmpeg produced no loudness summary (no audio decoded)")
+        raise InputError("ffmpeg produced no loudness summary (no audio decoded)")
     values: dict[str, float] = {}
     for key, pattern in _VALUE.items():
         m = pattern.search(found.group(1))
@@ -81,7 +82,7 @@ def measure(
     pre_filter: str = "",
     true_peak: bool = True,
 ) -> tuple[Loudness, float]:
-    """Decode path once; return its loudness and decoded length (raise AudioInputError if not)."""
+    """Decode path once; return its loudness and decoded length (raise InputError if not)."""
     args = measure_args(path, pre_filter, true_peak)
     log, seconds = run(args, stage=stage, total=duration, progress=progress)
     return parse_summary(log), seconds

@@ -6,25 +6,16 @@ import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from pipeline.audio.chapters import ChaptersError, parse_chapters
 from pipeline.audio.tags import TAGGABLE, TagInfo, tag_key, write_tags
-from pipeline.errors import BuildError
+from pipeline.errors import BuildError, InputError
 from pipeline.fsutil import atomic_path
-
-if TYPE_CHECKING:
-    from pipeline.podcast.episodes import Episode, Show
+from pipeline.structure.layout import hashed_name
+from pipeline.structure.show import Episode, Show
 
 
 def episode_tags(episode: Episode, show: Show) -> TagInfo:
     """Return the tags an episode's published audio carries (chapters from its chapters file)."""
-    chapters = ()
-    if episode.chapters is not None and episode.chapters.suffix.lower() == ".json":
-        try:
-            chapters = parse_chapters(episode.chapters, episode.audio_info.duration)
-        except ChaptersError:
-            chapters = ()  # loading the episode already reported the file
     c = show.config
     return TagInfo(
         title=episode.title,
@@ -35,7 +26,7 @@ def episode_tags(episode: Episode, show: Show) -> TagInfo:
         comment=episode.summary or episode.title,
         language=c.language,
         artwork=episode.image or show.artwork,
-        chapters=chapters,
+        chapters=episode.chapter_marks,
         duration=episode.audio_info.duration,
     )
 
@@ -45,33 +36,30 @@ def tagged_name_hash(audio_sha256: str, tags_digest: str) -> str:
     return hashlib.sha256(f"{audio_sha256}:{tags_digest}".encode()).hexdigest()
 
 
-def place_tagged_audio(
-    episode: Episode,
-    show: Show,
-    build_dir: Path,
-    prefix: str,
-    hash_len: int,
-    file_hash: Callable[[Path], str],
-) -> str | None:
-    """Copy and tag an episode's MP3/M4A into build/<prefix>/; return its key (None: untaggable).
+def tagged_copy(
+    episode: Episode, show: Show, cache_dir: Path, file_hash: Callable[[Path], str]
+) -> tuple[str, Path] | None:
+    """Return (published name, cached file) of an episode's tagged MP3/M4A (None: untaggable).
 
-    The name carries a hash of the audio and of the tag inputs, so an existing file of that
-    name is already right: a rebuild of 3,000 unchanged episodes only checks names.
+    The copy is made in the cache, not in build/, so rendering writes nothing to build/ (the
+    write step links it there). Its name carries a hash of the audio and of the tag inputs, so
+    an existing copy of that name is already right: a rebuild of 3,000 unchanged episodes only
+    checks names.
     """
     ext = episode.audio.suffix.lower()
     if ext not in TAGGABLE:
         return None
     info = episode_tags(episode, show)
     digest = tagged_name_hash(episode.audio_sha256, tag_key(info, file_hash))
-    key = f"{prefix}/{episode.slug}.{digest[:hash_len]}{ext}"
-    target = build_dir / key
-    if target.is_file():
-        return key
+    name = hashed_name(episode.slug, digest, ext)
+    cached = cache_dir / "tagged" / episode.show / name
+    if cached.is_file():
+        return name, cached
     # A real copy, never a hard link: tagging a link would change the producer's file.
-    with atomic_path(target) as tmp:
+    with atomic_path(cached) as tmp:
         shutil.copyfile(episode.audio, tmp)
         try:
             write_tags(tmp, info, kind=ext)
-        except ValueError as exc:
+        except InputError as exc:
             raise BuildError(f"{episode.audio}: {exc}") from None
-    return key
+    return name, cached

@@ -31,7 +31,8 @@ from mutagen.id3 import (
 from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
 
-from pipeline.audio.chapters import Chapter
+from pipeline.errors import InputError
+from pipeline.structure.chapters import Chapter
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,6 @@ ISO639_2 = {
     "ca": "cat", "eu": "eus", "gl": "glg", "el": "ell", "tr": "tur", "ar": "ara", "ru": "rus",
     "pl": "pol", "sv": "swe", "da": "dan", "no": "nor", "fi": "fin", "ja": "jpn", "zh": "zho",
 }  # fmt: skip
-
-
-class TagError(ValueError):
-    """The file could not be tagged (damaged, or not the format its name says)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ def artwork_jpeg(path: Path) -> bytes:
     try:
         return _artwork_jpeg(str(path), (st.st_size, st.st_mtime_ns))
     except OSError as exc:
-        raise TagError(f"artwork {path.name}: not a readable image ({exc})") from None
+        raise InputError(f"artwork {path.name}: not a readable image ({exc})") from None
 
 
 def _chapter_frames(info: TagInfo) -> list[CHAP | CTOC]:
@@ -184,7 +181,7 @@ def write_tags(path: Path, info: TagInfo, kind: str | None = None) -> bool:
     try:
         (_write_id3 if kind == ".mp3" else _write_mp4)(path, info)
     except (mutagen.MutagenError, OSError, ValueError) as exc:
-        raise TagError(f"{path.name}: cannot write tags ({exc})") from None
+        raise InputError(f"{path.name}: cannot write tags ({exc})") from None
     log.debug("tagged %s", path)
     return True
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.config import Config
 from pipeline.errors import BuildError
 from pipeline.fsutil import file_stamp, read_json_cache, sha256_file, write_json_cache
 from pipeline.magazine.images import (
@@ -28,8 +27,10 @@ from pipeline.magazine.images import (
     thumbnail_path,
 )
 from pipeline.magazine.loader import geometry
-from pipeline.magazine.models import Issue
 from pipeline.magazine.render import Job, make_jobs, run_job
+from pipeline.structure.config import Config
+from pipeline.structure.issue import Issue
+from pipeline.structure.project import Project
 from pipeline.templates import search_path
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def _stamp_path(config: Config, slug: str) -> Path:
 
 
 def build_issues(
-    project: Any,
+    project: Project,
     slugs: Iterable[str] | None = None,
     skip_hashes: frozenset[str] = frozenset(),
     jobs: int | None = None,

@@ -15,11 +15,8 @@ from urllib.request import url2pathname
 from weasyprint import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
+from pipeline.errors import InputError
 from pipeline.magazine.loader import MAX_DATA_URL
-
-
-class RefusedURL(ValueError):
-    """A URL the magazine build will not fetch."""
 
 
 class SafeFetcher(URLFetcher):
@@ -38,12 +35,12 @@ class SafeFetcher(URLFetcher):
         self.refused: list[tuple[str, str]] = []
         self.fetched: list[str] = []
 
-    def _refuse(self, url: str, reason: str) -> RefusedURL:
+    def _refuse(self, url: str, reason: str) -> InputError:
         self.refused.append((url, reason))
-        return RefusedURL(f"refused {url[:80]}: {reason}")
+        return InputError(f"refused {url[:80]}: {reason}")
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        """Return the resource at url, or raise RefusedURL (recorded in self.refused)."""
+        """Return the resource at url, or raise InputError (recorded in self.refused)."""
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
             if len(url) > MAX_DATA_URL:

@@ -10,11 +10,14 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from pipeline.config import SHOW_ID, Config, MagazineConfig
 from pipeline.errors import Problems
+from pipeline.fsutil import inside
 from pipeline.magazine.article import Reference, render_article
 from pipeline.magazine.images import ImageInfo, ImageProbe, cover_dpi
-from pipeline.magazine.models import (
+from pipeline.markup import markdown_to_html
+from pipeline.readers import read_text, read_toml, validate
+from pipeline.structure.config import Config, MagazineConfig
+from pipeline.structure.issue import (
     Article,
     FrontMatter,
     Geometry,
@@ -23,8 +26,7 @@ from pipeline.magazine.models import (
     parse_length_mm,
     parse_page_size,
 )
-from pipeline.markup import markdown_to_html
-from pipeline.readers import read_text, read_toml, validate
+from pipeline.structure.slug import slug_problem
 
 ISSUES_DIR = "issues"
 ISSUE_FILE = "issue.toml"
@@ -97,8 +99,11 @@ def _load_issue(
 ) -> Issue | None:
     path = folder / ISSUE_FILE
     before = len(problems.items)
-    if not SHOW_ID.match(folder.name):
-        problems.add(folder, "", "issue folder names must be lowercase letters, digits, hyphens")
+    if why := slug_problem(folder.name):
+        problems.add(folder, "", why)
+    if problems.root is not None and not inside(folder, problems.root):
+        problems.add(folder, "", "the issue folder is a link to a folder outside the content tree")
+        return None
     data = read_toml(path, problems)
     if data is None:
         return None
@@ -226,7 +231,7 @@ def _load_article(
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
+    return inside(path, folder.resolve())
 
 
 def refusal(url: str, folder: Path) -> str | None:

@@ -7,18 +7,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-import pydyf
-from weasyprint import HTML
+from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.config import Config
 from pipeline.errors import BuildError
-from pipeline.magazine.fetcher import SafeFetcher
 from pipeline.magazine.images import CMYK_CONDITION, CMYK_PROFILE, EDITIONS, edition_copies
 from pipeline.magazine.loader import geometry
-from pipeline.magazine.models import Geometry, Issue
+from pipeline.structure.config import Config
+from pipeline.structure.issue import Geometry, Issue
 from pipeline.templates import environment, render, search_path
+
+if TYPE_CHECKING:
+    import pydyf
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,8 @@ class _Collect(logging.Handler):
 
 def _pdfx_output_intent(document: object, pdf: pydyf.PDF) -> None:
     """Name the print condition the way PDF/X readers expect (WeasyPrint uses the profile name)."""
+    import pydyf
+
     for intent in pdf.catalog.get("OutputIntents", []):
         intent["OutputConditionIdentifier"] = pydyf.String(CMYK_CONDITION)
         intent["OutputCondition"] = pydyf.String("SWOP coated, Ghostscript default CMYK profile")
@@ -135,6 +137,11 @@ def run_job(job: Job) -> tuple[int, list[str]]:
         for src, mm in job.images
     }
     extra = (CMYK_PROFILE,) if job.edition == "print" else ()
+    # WeasyPrint takes 0.4 s to import: only the processes that render a PDF pay for it.
+    from weasyprint import HTML
+
+    from pipeline.magazine.fetcher import SafeFetcher
+
     fetcher = SafeFetcher(list(job.roots), substitutes, extra)
     collect = _Collect()
     wlog = logging.getLogger("weasyprint")

@@ -1,4 +1,4 @@
-"""Write each show's feed pages and place the media they reference where they sit in the bucket."""
+"""Render each show's feed pages and the placement of their media, then write them into build/."""
 
 from __future__ import annotations
 
@@ -8,98 +8,105 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.audio.publish import place_tagged_audio
-from pipeline.config import Config
+from pipeline.audio.publish import tagged_copy
 from pipeline.fsutil import StampCache, link_or_copy, sha256_file, write_if_changed
-from pipeline.podcast.episodes import Episode, Show
 from pipeline.podcast.feed import FeedPage, PublishedEpisode, render_feed
+from pipeline.structure.config import Config
+from pipeline.structure.layout import (
+    CHAPTERS_STEM,
+    episode_page_key,
+    episode_prefix,
+    feed_key,
+    hashed_name,
+    show_page_key,
+    show_prefix,
+)
+from pipeline.structure.project import Project
+from pipeline.structure.show import Episode, Show
 
 log = logging.getLogger(__name__)
-
-HASH_LEN = 10  # hex digits of SHA-256 in published file names: enough to never collide in a show
-PAGE_SUFFIX = {".jpeg": ".jpg"}  # Apple wants artwork URLs ending in .jpg or .png
 
 
 @dataclass(frozen=True)
 class FeedResult:
-    """What building one show's feed produced."""
+    """One show's rendered feed: its pages (key -> XML), its media (key -> source) and items.
+
+    Nothing is in build/ until write() runs, so a later stage's error leaves build/ untouched.
+    """
 
     show: str
     feed_url: str
-    feed_path: Path
-    pages: tuple[Path, ...]
-    items: int
-    keys: tuple[str, ...]
+    pages: dict[str, bytes]
+    media: dict[str, Path]
     artwork_key: str
     episodes: tuple[PublishedEpisode, ...]
 
+    @property
+    def items(self) -> int:
+        """Return how many episodes the feed lists (all pages)."""
+        return len(self.episodes)
 
-def show_prefix(show_id: str) -> str:
-    """Return the bucket key prefix of a show."""
-    return f"podcast/{show_id}"
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Return every key the feed stage owns for this show."""
+        return (*self.media, *self.pages)
 
-
-def feed_key(show_id: str, page: int = 1) -> str:
-    """Return the key of a feed page: feed.xml, then feed-2.xml, feed-3.xml... (RFC 5005)."""
-    return (
-        f"{show_prefix(show_id)}/feed.xml"
-        if page == 1
-        else f"{show_prefix(show_id)}/feed-{page}.xml"
-    )
-
-
-def episode_prefix(episode: Episode) -> str:
-    """Return the key prefix of an episode's own files (and of its page on the site)."""
-    return f"{show_prefix(episode.show)}/{episode.slug}"
+    def write(self, build_dir: Path) -> None:
+        """Place the media and write the feed pages; remove what an earlier build left."""
+        for key, src in self.media.items():
+            link_or_copy(src, build_dir / key)
+        for key, xml in self.pages.items():
+            if write_if_changed(build_dir / key, xml):
+                log.info("wrote %s", key)
+        remove_stale(build_dir / show_prefix(self.show), {str(build_dir / k) for k in self.keys})
 
 
 class MediaPlacer:
-    """Put files into build/ under content-hashed names, so a replaced file gets a new URL."""
+    """Decide the content-hashed key of every file a feed references: a new file, a new URL."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, hashes: StampCache):
         self.config = config
-        self.hashes = StampCache(config.cache_dir / "hashes.json")
-        self.keys: list[str] = []
+        self.hashes = hashes
+        self.media: dict[str, Path] = {}
 
     def place(self, src: Path, prefix: str, stem: str, sha256: str | None = None) -> str:
-        """Link or copy src into build/ as <prefix>/<stem>.<hash><ext>; return its key."""
+        """Return the key of src as <prefix>/<stem>.<hash><ext>, to be linked there on write."""
         digest = sha256 or self.hashes.get(src, "sha256", sha256_file)
-        ext = PAGE_SUFFIX.get(src.suffix.lower(), src.suffix.lower())
-        key = f"{prefix}/{stem}.{digest[:HASH_LEN]}{ext}"
-        link_or_copy(src, self.config.build_dir / key)
-        self.keys.append(key)
+        key = f"{prefix}/{hashed_name(stem, digest, src.suffix)}"
+        self.media[key] = src
         return key
 
     def episode(self, e: Episode, show: Show | None = None) -> PublishedEpisode:
         """Place an episode's audio, art, chapters and transcript; return their public URLs."""
-        prefix, url = episode_prefix(e), self.config.url
+        prefix, url = episode_prefix(e.show, e.slug), self.config.url
         # MP3/M4A go out as a copy tagged from the episode's fields (pipeline.audio.publish).
-        tagged = show and place_tagged_audio(
-            e, show, self.config.build_dir, prefix, HASH_LEN,
-            lambda p: self.hashes.get(p, "sha256", sha256_file),
-        )  # fmt: skip
+        tagged = show and tagged_copy(
+            e, show, self.config.cache_dir, lambda p: self.hashes.get(p, "sha256", sha256_file)
+        )
         if tagged:
-            self.keys.append(tagged)
-        audio_key = tagged or self.place(e.audio, prefix, e.slug, e.audio_sha256)
+            audio_key = f"{prefix}/{tagged[0]}"
+            self.media[audio_key] = tagged[1]
+        else:
+            audio_key = self.place(e.audio, prefix, e.slug, e.audio_sha256)
         keys = {
             name: self.place(path, prefix, name) if path else None
             for name, path in (
                 ("cover", e.image),
-                ("chapters", e.chapters),
+                (CHAPTERS_STEM, e.chapters),
                 ("transcript", e.transcript),
             )
         }
         return PublishedEpisode(
             episode=e,
             # Buckets serve no folder index, so link the page file itself.
-            page_url=url(f"{prefix}/index.html"),
+            page_url=url(episode_page_key(e.show, e.slug)),
             audio_key=audio_key,
             audio_url=url(audio_key),
-            audio_size=(self.config.build_dir / audio_key).stat().st_size,
+            audio_size=self.media[audio_key].stat().st_size,
             image_key=keys["cover"],
             image_url=keys["cover"] and url(keys["cover"]),
-            chapters_key=keys["chapters"],
-            chapters_url=keys["chapters"] and url(keys["chapters"]),
+            chapters_key=keys[CHAPTERS_STEM],
+            chapters_url=keys[CHAPTERS_STEM] and url(keys[CHAPTERS_STEM]),
             transcript_key=keys["transcript"],
             transcript_url=keys["transcript"] and url(keys["transcript"]),
         )
@@ -140,52 +147,38 @@ def remove_stale(folder: Path, keep: set[Path]) -> None:
                 os.unlink(path)
 
 
-def build_show(config: Config, show: Show, now: datetime) -> FeedResult:
-    """Place one show's media and write its feed pages."""
-    placer = MediaPlacer(config)
+def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -> FeedResult:
+    """Decide one show's media keys and render its feed pages, writing nothing to build/."""
+    placer = MediaPlacer(config, hashes)
     artwork_key = placer.place(show.artwork, show_prefix(show.id), "artwork")
     artwork_url = config.url(artwork_key)
     live = [placer.episode(e, show) for e in show.published(now)]
     trailers = tuple(p for p in live if p.episode.type == "trailer")[:1]
-    pages = paginate(live, show.config.feed_cap)
+    chunks = paginate(live, show.config.feed_cap)
     main_url = config.url(feed_key(show.id))
     last_build = live[0].episode.date if live else None
-    written: list[Path] = []
-    for n, items in enumerate(pages, start=1):
+    pages: dict[str, bytes] = {}
+    for n, items in enumerate(chunks, start=1):
         page = FeedPage(
             config.url(feed_key(show.id, n)),
             tuple(items),
-            paging_links(config, show.id, n, len(pages)),
+            paging_links(config, show.id, n, len(chunks)),
         )
-        xml = render_feed(
+        pages[feed_key(show.id, n)] = render_feed(
             show,
             page,
             main_url=main_url,
-            show_url=config.url(f"{show_prefix(show.id)}/index.html"),
+            show_url=config.url(show_page_key(show.id)),
             artwork_url=artwork_url,
             last_build=last_build,
             trailers=trailers,
         )
-        path = config.build_dir / feed_key(show.id, n)
-        if write_if_changed(path, xml):
-            log.info("wrote %s", path)
-        written.append(path)
-        placer.keys.append(feed_key(show.id, n))
-    placer.hashes.save()
-    keep = {config.build_dir / k for k in placer.keys}
-    remove_stale(config.build_dir / show_prefix(show.id), keep)
-    return FeedResult(
-        show.id,
-        main_url,
-        written[0],
-        tuple(written),
-        len(live),
-        tuple(placer.keys),
-        artwork_key,
-        tuple(live),
-    )
+    return FeedResult(show.id, main_url, pages, placer.media, artwork_key, tuple(live))
 
 
-def build_feeds(project, now: datetime) -> list[FeedResult]:
-    """Build every show's feed; content was validated when the project was loaded."""
-    return [build_show(project.config, show, now) for show in project.shows.values()]
+def render_feeds(project: Project, now: datetime) -> list[FeedResult]:
+    """Render every show's feed; content was validated when the project was loaded."""
+    hashes = StampCache(project.config.cache_dir / "hashes.json")
+    results = [render_show(project.config, show, now, hashes) for show in project.shows.values()]
+    hashes.save()
+    return results

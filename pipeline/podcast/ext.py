@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# feedgen.util uses lxml.etree without importing it; importing it first makes this module
+# importable on its own (feedgen.feed happens to import it otherwise).
+import lxml.etree  # noqa: F401
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.ext.podcast import PodcastExtension
 from feedgen.ext.podcast_entry import PodcastEntryExtension

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,8 +9,6 @@ from feedgen.feed import FeedGenerator
 
 from pipeline import __version__
 from pipeline.markup import markdown_to_text
-from pipeline.podcast.categories import group_categories
-from pipeline.podcast.episodes import Episode, Show
 from pipeline.podcast.ext import (
     AppleEntryExtension,
     AppleExtension,
@@ -19,9 +16,10 @@ from pipeline.podcast.ext import (
     PodcastIndexExtension,
 )
 from pipeline.podcast.ext import Person as FeedPerson
+from pipeline.structure.categories import group_categories
+from pipeline.structure.layout import podcast_guid
+from pipeline.structure.show import Episode, Show
 
-# podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing slash) in this namespace.
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 DESCRIPTION_LIMIT = 4000  # Apple truncates descriptions beyond this
 
 
@@ -49,12 +47,6 @@ class FeedPage:
     url: str
     items: tuple[PublishedEpisode, ...]
     paging: tuple[tuple[str, str], ...]
-
-
-def podcast_guid(feed_url: str) -> str:
-    """Return the Podcasting 2.0 guid of a feed URL."""
-    bare = feed_url.split("://", 1)[-1].rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
 def _clip(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Render the public site into build/: home, show and episode pages, magazine archive, sitemap."""
+"""Render the public site (home, show and episode pages, magazine archive, sitemap), then write it."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from typing import Any
 import jinja2
 
 from pipeline import __version__, locales
-from pipeline.config import Config
 from pipeline.fsutil import link_or_copy, write_if_changed
+from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import FeedResult
 from pipeline.site import i18n
 from pipeline.site.views import ShowView, issue_view, show_view
+from pipeline.structure.config import Config
+from pipeline.structure.project import Project
 from pipeline.templates import environment, render
 
 log = logging.getLogger(__name__)
@@ -27,16 +29,35 @@ ASSETS = ("site/assets/site.css", "site/assets/site.js")
 HASH_LEN = 10
 # The site owns every .html file under these prefixes, plus the files at the root it writes.
 OWNED_PREFIXES = ("podcast", "magazine")
-ROOT_FILES = ("index.html", "404.html", "sitemap.xml", "robots.txt")
 
 
-@dataclass(frozen=True)
+@dataclass
 class SiteResult:
-    """What the site build wrote: every key, and the home page's URL."""
+    """The rendered site: every object by key (bytes, or a file to link), and the home URL.
 
-    keys: tuple[str, ...]
+    Nothing is in build/ until write() runs, so a template error leaves build/ untouched.
+    """
+
+    pages: dict[str, bytes]
+    files: dict[str, Path]
     home_url: str
-    written: int
+    written: int = 0
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Return every key the site owns."""
+        return (*self.pages, *self.files)
+
+    def write(self, build_dir: Path) -> int:
+        """Write the pages and link the files; remove pages an earlier build left; return changes."""
+        for key, src in self.files.items():
+            link_or_copy(src, build_dir / key)
+        for key, data in self.pages.items():
+            if write_if_changed(build_dir / key, data):
+                self.written += 1
+                log.info("wrote %s", key)
+        remove_stale_pages(build_dir, set(self.keys))
+        return self.written
 
 
 def relative(from_key: str, to_key: str) -> str:
@@ -64,8 +85,8 @@ class SiteWriter:
             direction=locales.direction,
             strings_for=i18n.strings,
         )
-        self.keys: list[str] = []
-        self.written = 0
+        self.pages: dict[str, bytes] = {}
+        self.files: dict[str, Path] = {}
         self.assets = {name.rsplit(".", 1)[-1]: self._asset(name) for name in ASSETS}
 
     def _asset(self, name: str) -> str:
@@ -84,11 +105,8 @@ class SiteWriter:
             raise
 
     def write(self, key: str, data: bytes) -> None:
-        """Write one object under build/ unless it already holds exactly these bytes."""
-        if write_if_changed(self.config.build_dir / key, data):
-            self.written += 1
-            log.info("wrote %s", key)
-        self.keys.append(key)
+        """Keep one rendered object for the write step."""
+        self.pages[key] = data
 
     def page(self, key: str, template: str, lang: str, **context: Any) -> None:
         """Render one HTML page whose links are all relative to its own key."""
@@ -109,22 +127,21 @@ class SiteWriter:
         self.write(key, html.encode("utf-8"))
 
     def place(self, src: Path, key: str) -> None:
-        """Put a file the pages show (an article image) at its key."""
-        link_or_copy(src, self.config.build_dir / key)
-        self.keys.append(key)
+        """Keep a file the pages show (an article image) to link at its key on write."""
+        self.files[key] = src
 
 
-def build_site(
-    project: Any,
+def render_site(
+    project: Project,
     now: datetime,
     feeds: Iterable[FeedResult],
-    issues: dict[str, dict[str, Path]] | None = None,
+    issues: Iterable[IssueResult] = (),
 ) -> SiteResult:
-    """Render every page from the feed results and the magazine's outputs (slug -> paths)."""
-    config: Config = project.config
+    """Render every page from the feed results and the magazine's outputs; write nothing."""
+    config = project.config
     by_show = {f.show: f for f in feeds}
     shows = [show_view(config, s, by_show[s.id]) for s in project.shows.values() if s.id in by_show]
-    outputs = issues or {}
+    outputs = {r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover} for r in issues}
     issue_views = sorted(
         (issue_view(config, i, outputs.get(i.slug, {})) for i in project.issues),
         key=lambda v: (v.date, v.number),
@@ -156,15 +173,14 @@ def build_site(
         issues=issue_views,
     )
     w.write("404.html", html.encode("utf-8"))
-    pages = [k for k in w.keys if k.endswith(".html") and k != "404.html"]
+    pages = [k for k in w.pages if k.endswith(".html") and k != "404.html"]
     w.write(
         "sitemap.xml",
         render(w.env, "site/sitemap.xml", urls=[config.url(k) for k in pages]).encode(),
     )
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.url('sitemap.xml')}\n"
     w.write("robots.txt", robots.encode())
-    remove_stale_pages(config.build_dir, set(w.keys))
-    return SiteResult(tuple(w.keys), config.url("index.html"), w.written)
+    return SiteResult(w.pages, w.files, config.url("index.html"))
 
 
 def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
@@ -212,10 +228,3 @@ def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
     for path in stale:
         log.info("removing stale %s", path)
         path.unlink()
-
-
-def site_outputs(report_issues: Iterable[Any]) -> dict[str, dict[str, Path]]:
-    """Return slug -> {screen, print, cover} from the magazine stage's IssueResults."""
-    return {
-        r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover} for r in report_issues
-    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from pipeline.config import ShowConfig
+from pipeline.structure.config import ShowConfig
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,17 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline.config import Config
-from pipeline.magazine.models import Article, Issue
 from pipeline.markup import html_to_text, markdown_to_html, sanitize_html
-from pipeline.podcast.build import FeedResult, feed_key, show_prefix
-from pipeline.podcast.episodes import Person, Show
+from pipeline.podcast.build import FeedResult
 from pipeline.podcast.feed import PublishedEpisode
 from pipeline.site.i18n import format_duration, format_size
 from pipeline.site.subscribe import SubscribeLink, subscribe_links
-from pipeline.site.timeline import Chapter, Cue, merge_cues, read_chapters, read_transcript
+from pipeline.structure.chapters import Chapter
+from pipeline.structure.config import Config
+from pipeline.structure.issue import Article, Issue
+from pipeline.structure.layout import episode_page_key, feed_key, show_page_key
+from pipeline.structure.show import Person, Show
+from pipeline.structure.transcript import Cue, merge_cues, read_transcript
 
 PAGE_SIZE = 30  # episodes per show page; older ones go to page-2.html, page-3.html...
 
@@ -78,7 +80,7 @@ class ShowView:
 
     def list_key(self, n: int) -> str:
         """Return the key of page n of the episode list."""
-        return self.page_key if n == 1 else f"{show_prefix(self.id)}/page-{n}.html"
+        return show_page_key(self.id, n)
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,8 @@ def episode_view(show: Show, published: PublishedEpisode, artwork_key: str) -> E
         audio_mime=e.audio_info.mime,
         audio_size=format_size(published.audio_size),
         image_key=published.image_key or artwork_key,
-        page_key=f"{show_prefix(show.id)}/{e.slug}/index.html",
-        chapters=read_chapters(e.chapters) if e.chapters else (),
+        page_key=episode_page_key(show.id, e.slug),
+        chapters=tuple(c for c in e.chapter_marks if c.toc),
         cues=cues,
         transcript_key=published.transcript_key,
         captions=bool(published.transcript_key and published.transcript_key.endswith(".vtt")),
@@ -161,7 +163,7 @@ def show_view(config: Config, show: Show, feed: FeedResult) -> ShowView:
         artwork_key=feed.artwork_key,
         feed_key=feed_key(show.id),
         feed_url=feed.feed_url,
-        page_key=f"{show_prefix(show.id)}/index.html",
+        page_key=show_page_key(show.id),
         funding_url=c.funding_url,
         funding_text=c.funding_text,
         subscribe=subscribe_links(c, feed.feed_url),

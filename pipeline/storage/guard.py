@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from pipeline.errors import Problems, StorageError
+from pipeline.structure.layout import episode_guid, feed_folder
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +44,8 @@ def feed_items(xml: bytes) -> dict[str, Item]:
     return items
 
 
-def feed_folder(rel: str) -> str:
-    """Return the folder of a feed page: all pages of one show share it."""
-    return str(PurePosixPath(rel).parent)
-
-
 def matches(item: Item, show: str, slug: str) -> bool:
     """Return whether --unpublish SLUG names this item (slug, guid, or a URL path segment)."""
-    from pipeline.podcast.episodes import episode_guid  # only needed with --unpublish
-
     if item.guid in (slug, episode_guid(show, slug)):
         return True
     return any(slug in urlparse(u).path.split("/") for u in item.urls)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import PurePosixPath
 
+from pipeline.structure.layout import is_chapters, is_content_hashed, is_feed
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 MEDIUM = "public, max-age=3600"
@@ -42,9 +44,6 @@ TYPES: dict[str, tuple[str, str]] = {
 RSS = "application/rss+xml; charset=utf-8"
 CHAPTERS = "application/json+chapters"
 OCTET = "application/octet-stream"
-FEED_NAME = re.compile(r"^feed(?:-\d+)?\.xml$")
-# A content-hashed name carries at least 8 hex digits before its suffix: cover.3fa9c01b2d.jpg
-HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,64}\.[A-Za-z0-9]+$")
 
 
 class Phase(IntEnum):
@@ -63,7 +62,6 @@ class Headers:
     cache_control: str
     phase: Phase
     content_disposition: str | None = None
-    known: bool = True
 
     def put_args(self) -> dict[str, str]:
         """Return the boto3 put_object arguments for these headers."""
@@ -73,23 +71,13 @@ class Headers:
         return args
 
 
-def is_feed(key: str) -> bool:
-    """Return whether a key is a podcast feed page (feed.xml, feed-2.xml...)."""
-    return bool(FEED_NAME.match(PurePosixPath(key).name))
-
-
-def is_content_hashed(key: str) -> bool:
-    """Return whether a key's file name carries a content hash (so it never changes)."""
-    return bool(HASHED_NAME.search(PurePosixPath(key).name))
-
-
 def headers_for(key: str) -> Headers:
     """Return the headers for a key under the bucket root."""
     name = PurePosixPath(key).name
     suffix = PurePosixPath(name).suffix.lower()
     if is_feed(key):
         return Headers(RSS, SHORT, Phase.FEEDS)
-    if name.startswith("chapters.") and suffix == ".json":
+    if is_chapters(key):
         content_type, kind = CHAPTERS, "asset"
     else:
         content_type, kind = TYPES.get(suffix, (OCTET, "unknown"))
@@ -103,4 +91,4 @@ def headers_for(key: str) -> Headers:
     if kind == "pdf":
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
         disposition = f'inline; filename="{safe}"'
-    return Headers(content_type, cache, Phase.MEDIA, disposition, kind != "unknown")
+    return Headers(content_type, cache, Phase.MEDIA, disposition)

@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Config, StorageConfig
 from pipeline.errors import StorageError
 from pipeline.fsutil import StampCache, atomic_write_bytes, sha256_bytes
 from pipeline.storage import s3
@@ -29,6 +28,7 @@ from pipeline.storage.manifest import (
     scan_build,
 )
 from pipeline.storage.progress import LogReporter, Reporter
+from pipeline.structure.config import Config, StorageConfig
 
 log = logging.getLogger(__name__)
 
@@ -293,42 +293,59 @@ def execute(
     return Result(plan, len(plan.uploads), plan.upload_bytes, deleted)
 
 
-def publish(
-    config: Config,
-    *,
-    now: datetime,
-    options: Options = Options(),
-    build: Callable[[frozenset[str], Callable[[Iterable[str]], int]], dict[str, Source]]
-    | None = None,
-    reporter: Reporter | None = None,
-    workers: int = WORKERS,
-) -> Result:
-    """Build what is out of date (via build), then publish build/ to the configured bucket.
+@dataclass(frozen=True)
+class Remote:
+    """A checked bucket and what the last publish recorded there (its manifest)."""
 
-    build(skip_hashes, restore) builds everything but the sources whose hash was published
-    (skip_hashes), may call restore(hashes) to fetch those sources' files back into build/
-    (for pages that link them), and returns the sources it knows of.
-    """
+    config: Config
+    storage: StorageConfig
+    client: Any
+    manifest: Manifest
+
+    def restore(self, hashes: Iterable[str]) -> int:
+        """Fetch into build/ the published files of sources not rebuilt (for the site's links)."""
+        return restore_outputs(
+            self.client, self.storage, self.manifest, frozenset(hashes), self.config.build_dir
+        )
+
+
+def connect(config: Config, *, create: bool = False) -> Remote:
+    """Check the bucket in [storage] (creating it if asked) and read its manifest."""
     storage = config.storage
     if storage is None:
         raise StorageError(
             f"{config.path.name}: [storage]: missing; say which bucket to publish to"
         )
     client = s3.make_client(storage)
-    s3.check_bucket(client, storage, create=options.create_bucket and not options.dry_run)
-    previous = read_manifest(client, storage, storage.prefix)
-    sources: dict[str, Source] = {}
-    if build is not None and not options.dry_run:
+    s3.check_bucket(client, storage, create=create)
+    return Remote(config, storage, client, read_manifest(client, storage, storage.prefix))
 
-        def restore(hashes: Iterable[str]) -> int:
-            return restore_outputs(client, storage, previous, frozenset(hashes), config.build_dir)
 
-        sources = build(previous.source_hashes(), restore)
+def publish(
+    target: Remote | Config,
+    *,
+    now: datetime,
+    options: Options = Options(),
+    sources: dict[str, Source] | None = None,
+    reporter: Reporter | None = None,
+    workers: int = WORKERS,
+) -> Result:
+    """Publish build/ as it stands to the bucket: hash, plan, then upload in order.
+
+    target is a connected Remote, or the settings to connect with. sources names the built
+    units (magazine issues) whose outputs share a source hash.
+    """
+    remote = (
+        target
+        if isinstance(target, Remote)
+        else connect(target, create=options.create_bucket and not options.dry_run)
+    )
+    config, storage, client = remote.config, remote.storage, remote.client
     cache = StampCache(config.cache_dir / "publish-hashes.json")
     local = scan_build(config.build_dir, cache)
     if not options.dry_run:
         cache.save()
-    plan = plan_publish(client, storage, local, previous, options, sources)
+    plan = plan_publish(client, storage, local, remote.manifest, options, sources or {})
     if options.dry_run:
         return Result(plan, 0, 0, 0)
     uploader = s3.Uploader(client, storage, config.cache_dir / "publish-multipart.json")
@@ -368,13 +385,3 @@ def describe(plan: Plan) -> Iterable[str]:
         f"{len(plan.uploads)} to upload ({plan.upload_bytes} bytes), {len(plan.deletes)} to delete, "
         f"{plan.unchanged} unchanged"
     )
-
-
-def issue_sources(config: Config, issues: Iterable[Any]) -> dict[str, Source]:
-    """Return the magazine build's issues (IssueResult) as sources: hash and output folder."""
-    return {
-        f"magazine/{r.slug}": Source(
-            r.source_hash, r.pdf.parent.relative_to(config.build_dir).as_posix()
-        )
-        for r in issues
-    }

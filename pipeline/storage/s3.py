@@ -16,9 +16,9 @@ import boto3
 import botocore.exceptions as bx
 from botocore.config import Config as BotoConfig
 
-from pipeline.config import StorageConfig
 from pipeline.errors import ConflictError, StorageError
 from pipeline.fsutil import read_json_cache, write_json_cache
+from pipeline.structure.config import StorageConfig
 
 log = logging.getLogger(__name__)
 

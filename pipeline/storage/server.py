@@ -250,9 +250,3 @@ def stop_server(state_dir: Path) -> bool:
     for name in (STATE_FILE, "weed.pid"):
         (state_dir / name).unlink(missing_ok=True)
     return stopped
-
-
-def restart_server(state_dir: Path, previous: ServerInfo) -> ServerInfo:
-    """Start the server again on the same S3 port and data (after a crash)."""
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
-    return start_server(state_dir, s3_port=previous.s3_port)

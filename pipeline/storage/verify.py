@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from pipeline.config import Config
 from pipeline.errors import ContentError, Problem
 from pipeline.storage.headers import is_feed
+from pipeline.structure.config import Config
 
 log = logging.getLogger(__name__)
 

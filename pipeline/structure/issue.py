@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.config import Language, Model
+from pipeline.structure.config import Language, Model
 
 Layout = Literal["two-column", "one-column"]
 

@@ -9,19 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import InputError
+
 CHAPTERS_VERSION = "1.2.0"
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
 _LINE = re.compile(rf"^\s*\[?\"?(?P<time>{_TIME})\"?\]?\s*(?P<sep>[,;\t]|\s|-\s)\s*(?P<rest>.*)$")
 _SECONDS = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _URL = re.compile(r"^https?://\S+$")
-
-
-class ChaptersError(ValueError):
-    """The chapters file cannot be used; .messages holds one line per problem."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("; ".join(messages))
 
 
 @dataclass(frozen=True)
@@ -33,6 +27,10 @@ class Chapter:
     url: str | None = None
     img: str | None = None
     toc: bool = True
+
+
+def _is_url(value: object) -> bool:
+    return isinstance(value, str) and bool(_URL.match(value))
 
 
 def parse_time(text: str) -> float:
@@ -59,7 +57,10 @@ def _from_json(data: Any) -> tuple[list[Chapter], list[str]]:
     """Read podcastindex JSON chapters."""
     if not isinstance(data, dict) or not isinstance(data.get("chapters"), list):
         return [], ['not JSON chapters: expected {"version": "1.2.0", "chapters": [...]}']
-    chapters, errors = [], []
+    chapters: list[Chapter] = []
+    errors: list[str] = []
+    if not isinstance(data.get("version"), str):
+        errors.append('JSON chapters need a "version" string, e.g. "1.2.0"')
     for n, item in enumerate(data["chapters"], start=1):
         if not isinstance(item, dict):
             errors.append(f"chapter {n}: expected an object")
@@ -73,6 +74,10 @@ def _from_json(data: Any) -> tuple[list[Chapter], list[str]]:
             errors.append(f"chapter {n}: title is missing")
             continue
         url, img = item.get("url"), item.get("img")
+        bad = [f for f, v in (("url", url), ("img", img)) if v is not None and not _is_url(v)]
+        if bad:
+            errors.extend(f"chapter {n}: {f} must be an http(s) URL" for f in bad)
+            continue
         chapters.append(
             Chapter(
                 float(start),
@@ -143,24 +148,32 @@ def order_problems(
     return errors
 
 
-def parse_chapters(path: Path, duration: float | None = None) -> tuple[Chapter, ...]:
-    """Read a chapters file of any supported form; raise ChaptersError listing every problem."""
+def parse_chapters(
+    path: Path, duration: float | None = None, *, json_only: bool = False
+) -> tuple[Chapter, ...]:
+    """Read a chapters file of any supported form; raise InputError listing every problem.
+
+    json_only: an episode's chapters file is published as podcastindex JSON, so only that form
+    is accepted there (`episode new` converts the others).
+    """
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise ChaptersError([f"cannot read: {exc.strerror}"]) from None
+        raise InputError([f"cannot read: {exc.strerror}"]) from None
     except UnicodeDecodeError:
-        raise ChaptersError(["not UTF-8 text"]) from None
+        raise InputError(["not UTF-8 text"]) from None
+    if json_only and not text.lstrip().startswith(("{", "[")):
+        raise InputError('not JSON chapters: expected {"version": "1.2.0", "chapters": [...]}')
     if text.lstrip().startswith(("{", "[")):
         try:
             chapters, errors = _from_json(json.loads(text))
         except ValueError as exc:
-            raise ChaptersError([f"not valid JSON: {exc}"]) from None
+            raise InputError([f"not valid JSON: {exc}"]) from None
     else:
         chapters, errors = _from_lines(text)
     errors += order_problems(chapters, duration)
     if errors:
-        raise ChaptersError(errors)
+        raise InputError(errors)
     return tuple(chapters)
 
 

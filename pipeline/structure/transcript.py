@@ -1,12 +1,13 @@
-"""Read an episode's chapters (podcastindex JSON) and transcript (WebVTT/SRT) for its page."""
+"""Transcripts (WebVTT and SRT): the one reader and validator, used by check and the site."""
 
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline.structure.chapters import parse_time
 
 # Both formats: "00:01:02.500 --> 00:01:05.000" (VTT) or "00:01:02,500 --> ..." (SRT);
 # VTT may omit the hours.
@@ -18,43 +19,12 @@ _TAG = re.compile(r"</?[^>]*>")
 
 
 @dataclass(frozen=True)
-class Chapter:
-    """One chapter: where it starts, its title, and an optional link."""
-
-    start: float
-    title: str
-    url: str | None
-
-
-@dataclass(frozen=True)
 class Cue:
     """One transcript cue: its start, the speaker when the file names one, and its text."""
 
     start: float
     speaker: str | None
     text: str
-
-
-def parse_time(value: str) -> float:
-    """Return seconds from a cue timestamp such as 01:02.500 or 00:01:02,500."""
-    parts = value.replace(",", ".").split(":")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds
-
-
-def read_chapters(path: Path) -> tuple[Chapter, ...]:
-    """Return the chapters of a file the podcast stage already validated."""
-    data = json.loads(path.read_text("utf-8"))
-    chapters = []
-    for ch in data["chapters"]:
-        if ch.get("toc") is False:  # podcastindex: hidden from the table of contents
-            continue
-        url = ch.get("url")
-        safe = url if isinstance(url, str) and re.match(r"^https?://", url) else None
-        chapters.append(Chapter(float(ch["startTime"]), str(ch.get("title") or ""), safe))
-    return tuple(chapters)
 
 
 def read_transcript(path: Path) -> tuple[Cue, ...]:
@@ -86,3 +56,22 @@ def merge_cues(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
         else:
             merged.append(cue)
     return tuple(merged)
+
+
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
+
+
+def transcript_problem(path: Path) -> str | None:
+    """Return why a file is not a usable WebVTT or SRT transcript, or None."""
+    kind = path.suffix.lower()
+    if kind not in TRANSCRIPT_SUFFIXES:
+        return "transcripts must be WebVTT (.vtt) or SRT (.srt)"
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "the transcript is not valid UTF-8"
+    if kind == ".vtt" and not text.startswith("WEBVTT"):
+        return "not WebVTT: the file must start with WEBVTT"
+    if "-->" not in text:
+        return "no cue timings (00:00:01,000 --> 00:00:04,000)"
+    return None

@@ -6,11 +6,12 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from pipeline.config import SHOW_ID, load_config
 from pipeline.errors import ContentError, Problem, Problems
 from pipeline.fsutil import atomic_write_text
 from pipeline.magazine.loader import ISSUE_FILE, ISSUES_DIR, issue_folders, load_issues
 from pipeline.readers import read_toml
+from pipeline.structure.config import load_config
+from pipeline.structure.slug import slug_problem
 
 EXAMPLE = """---
 title: "Welcome to this issue"
@@ -53,8 +54,8 @@ def new_issue(
     config = load_config(root)
     folder = config.root / ISSUES_DIR / slug
     where = f"{ISSUES_DIR}/{slug}"
-    if not SHOW_ID.match(slug):
-        raise ContentError([Problem(where, "", "a slug is lowercase letters, digits and hyphens")])
+    if why := slug_problem(slug):
+        raise ContentError([Problem(where, "", why)])
     if folder.exists():
         raise ContentError([Problem(where, "", "already exists; choose another slug")])
     if not title.strip():

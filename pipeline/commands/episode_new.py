@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import tomllib
-import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from pipeline.audio.episode import prepare_audio
-from pipeline.config import load_config
-from pipeline.errors import ContentError, Problems
-from pipeline.podcast.episodes import EPISODE_FILE, SLUG, EpisodeReader
+from pipeline.audio.progress import progress_bar
+from pipeline.errors import ContentError, Problem, Problems
+from pipeline.podcast.reader import EpisodeReader
+from pipeline.structure.config import load_config
+from pipeline.structure.show import DATE_EXAMPLE, EPISODE_FILE
+from pipeline.structure.slug import slug_problem, slugify
+
+__all__ = ["new_episode", "progress_bar", "slugify"]
 
 
-def slugify(text: str) -> str:
-    """Return a slug: lowercase ASCII letters, digits and hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "episode"
-
-
-def toml_value(value: Any) -> str:
-    """Format a simple value as TOML (strings escaped by the TOML rules)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{text}"'
+def episode_toml(fields: dict[str, Any]) -> str:
+    """Return episode.toml's text: tomli-w escapes every string by the TOML rules."""
+    return tomli_w.dumps({k: v for k, v in fields.items() if v is not None})
 
 
 def parse_date(value: str | None, now: datetime) -> datetime:
@@ -43,17 +35,15 @@ def parse_date(value: str | None, now: datetime) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ContentError(
-            [_problem("--date", f"{value!r} is not an ISO 8601 date-time")]
+            [_problem("--date", f"{value!r} is not an ISO 8601 date-time such as {DATE_EXAMPLE}")]
         ) from None
     if parsed.tzinfo is None:
-        raise ContentError([_problem("--date", "give a time zone, e.g. 2026-11-20T18:00:00Z")])
+        raise ContentError([_problem("--date", f"give a time zone, e.g. {DATE_EXAMPLE}")])
     return parsed
 
 
-def _problem(field: str, message: str):
-    problems = Problems()
-    problems.add("episode new", field, message)
-    return problems.items[0]
+def _problem(field: str, message: str) -> Problem:
+    return Problem("episode new", field, message)
 
 
 def next_number(show_folder: Path) -> int:
@@ -86,10 +76,8 @@ def new_episode(
     show_folder = config.root / "episodes" / show
     number = options.get("number") or next_number(show_folder)
     slug = options.get("slug") or slugify(title)
-    if not SLUG.match(slug):
-        raise ContentError(
-            [_problem("--slug", f"{slug!r}: use lowercase letters, digits and hyphens")]
-        )
+    if why := slug_problem(slug):
+        raise ContentError([_problem("--slug", why)])
     target = show_folder / slug
     if target.exists():
         raise ContentError([_problem("--slug", f"{target} already exists")])
@@ -126,8 +114,7 @@ def new_episode(
             audio=audio, chapters=options.get("chapters"), image=options.get("image"),
             progress=options.get("progress"),
         )  # fmt: skip
-        body = "".join(f"{k} = {toml_value(v)}\n" for k, v in fields.items() if v is not None)
-        (staging / EPISODE_FILE).write_text(body, "utf-8")
+        (staging / EPISODE_FILE).write_text(episode_toml(fields), "utf-8")
         problems = Problems(config.root)
         reader = EpisodeReader(config, problems, [])
         reader.episode(show, config.shows[show], staging, slug=slug)

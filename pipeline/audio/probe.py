@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 
 import mutagen
@@ -11,6 +10,9 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
+
+from pipeline.errors import InputError
+from pipeline.structure.show import AudioInfo
 
 # Extension -> (MIME type for the enclosure, mutagen readers that must accept the file).
 AUDIO_TYPES: dict[str, tuple[str, tuple[type, ...]]] = {
@@ -30,40 +32,19 @@ UNPLAYABLE = {
 }
 
 
-class AudioError(ValueError):
-    """The file is not audio a podcast app can play, or it is damaged."""
-
-
-@dataclass(frozen=True)
-class AudioInfo:
-    """What the feed needs to know about an audio file."""
-
-    mime: str
-    size: int
-    duration: float
-    bitrate: int
-    sample_rate: int
-    channels: int
-
-    @property
-    def seconds(self) -> int:
-        """Return the duration in whole seconds (never 0 for a real file)."""
-        return max(1, round(self.duration))
-
-
 def probe_audio(path: Path) -> AudioInfo:
-    """Read an audio file's real format and duration; raise AudioError if it is unusable."""
+    """Read an audio file's real format and duration; raise InputError if it is unusable."""
     ext = path.suffix.lower()
     if ext in UNPLAYABLE:
-        raise AudioError(
+        raise InputError(
             f"{UNPLAYABLE[ext]} is not played by podcast apps; use MP3, M4A/AAC or Opus "
             "(`pipeline episode new` encodes a recording)"
         )
     if ext not in AUDIO_TYPES:
-        raise AudioError(f"unsupported audio type {ext or '(none)'}; use .mp3, .m4a or .opus/.ogg")
+        raise InputError(f"unsupported audio type {ext or '(none)'}; use .mp3, .m4a or .opus/.ogg")
     size = path.stat().st_size
     if size == 0:
-        raise AudioError("the audio file is empty (0 bytes)")
+        raise InputError("the audio file is empty (0 bytes)")
     mime, readers = AUDIO_TYPES[ext]
     audio = None
     for reader in readers:
@@ -73,7 +54,7 @@ def probe_audio(path: Path) -> AudioInfo:
         except (mutagen.MutagenError, struct.error, ValueError, EOFError):
             continue
     if audio is None or audio.info is None or not audio.info.length:
-        raise AudioError(f"not a valid {ext[1:].upper()} file (its content is not {mime})")
+        raise InputError(f"not a valid {ext[1:].upper()} file (its content is not {mime})")
     data = path.read_bytes()
     check = {".mp3": _check_mp3, ".m4a": _check_mp4}.get(ext, _check_ogg)
     check(data)
@@ -134,11 +115,11 @@ def _check_mp3(data: bytes) -> None:
         if not length:
             if frames and data[pos : pos + 8] == b"APETAGEX":
                 return
-            raise AudioError(f"corrupt MP3: no audio frame at byte {pos}")
+            raise InputError(f"corrupt MP3: no audio frame at byte {pos}")
         pos += length
         frames += 1
     if pos > end or frames == 0:
-        raise AudioError("truncated MP3: the last audio frame is cut off")
+        raise InputError("truncated MP3: the last audio frame is cut off")
 
 
 def _check_mp4(data: bytes) -> None:
@@ -146,26 +127,26 @@ def _check_mp4(data: bytes) -> None:
     pos, seen = 0, set()
     while pos < len(data):
         if pos + 8 > len(data):
-            raise AudioError("truncated M4A: a box header is cut off")
+            raise InputError("truncated M4A: a box header is cut off")
         size, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if size == 1:
             size = struct.unpack(">Q", data[pos + 8 : pos + 16])[0]
         elif size == 0:
             size = len(data) - pos
         if size < 8 or pos + size > len(data):
-            raise AudioError(f"truncated M4A: box {kind.decode('latin-1')!r} runs past the end")
+            raise InputError(f"truncated M4A: box {kind.decode('latin-1')!r} runs past the end")
         seen.add(kind)
         pos += size
     if not {b"moov", b"mdat"} <= seen:
-        raise AudioError("corrupt M4A: no moov or mdat box")
+        raise InputError("corrupt M4A: no moov or mdat box")
 
 
 def _check_ogg(data: bytes) -> None:
     """Check that the last Ogg page is complete and ends the stream."""
     start = data.rfind(b"OggS", max(0, len(data) - 70000))
     if start < 0 or start + 27 > len(data):
-        raise AudioError("truncated Ogg: no final page")
+        raise InputError("truncated Ogg: no final page")
     flags, segments = data[start + 5], data[start + 26]
     body = sum(data[start + 27 : start + 27 + segments])
     if start + 27 + segments + body != len(data) or not flags & 0x04:
-        raise AudioError("truncated Ogg: the stream does not end with a complete last page")
+        raise InputError("truncated Ogg: the stream does not end with a complete last page")

@@ -11,11 +11,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.errors import Problems
-from pipeline.podcast.categories import check_category
 from pipeline.readers import read_toml, validate
+from pipeline.structure.categories import check_category
+from pipeline.structure.slug import slug_problem
 
 CONFIG_FILE = "pipeline.toml"
-SHOW_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
 
 
@@ -164,9 +164,9 @@ class ConfigFile(Model):
     @field_validator("shows")
     @classmethod
     def _show_ids(cls, shows: dict[str, ShowConfig]) -> dict[str, ShowConfig]:
-        bad = [k for k in shows if not SHOW_ID.match(k)]
+        bad = [why for k in shows if (why := slug_problem(k))]
         if bad:
-            raise ValueError(f"show ids must be lowercase letters, digits and hyphens: {bad}")
+            raise ValueError(f"a show id is a slug: {'; '.join(bad)}")
         return shows
 
 

@@ -2,210 +2,41 @@
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Any
 
 from pipeline.audio.checks import audio_warnings
-from pipeline.config import Config, ShowConfig
-from pipeline.errors import Problems
-from pipeline.fsutil import StampCache, sha256_file
+from pipeline.audio.probe import probe_audio
+from pipeline.errors import InputError, Problems
+from pipeline.fsutil import StampCache, content_file, inside, sha256_file
 from pipeline.images import artwork_problem
-from pipeline.markup import html_to_text, markdown_to_html
-from pipeline.podcast.media import AudioError, AudioInfo, probe_audio
+from pipeline.markup import markdown_to_html
 from pipeline.readers import read_text, read_toml, validate
-
-EPISODE_FILE = "episode.toml"
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Apple asks for titles without episode numbers (the number has its own tag).
-NUMBERED_TITLE = re.compile(
-    r"^\s*(?:(?:episode|episodio|épisode|episódio|folge|ep)\.?\s*#?\s*\d+|#\s*\d+)\b", re.I
+from pipeline.structure.chapters import parse_chapters
+from pipeline.structure.config import Config, ShowConfig
+from pipeline.structure.layout import episode_guid
+from pipeline.structure.show import (
+    EPISODE_FILE,
+    AudioInfo,
+    Episode,
+    EpisodeFile,
+    Person,
+    Show,
 )
-# Episode GUIDs are UUIDv5 of "<show id>/<slug>" in this namespace: stable for life.
-EPISODE_GUID_NAMESPACE = uuid.UUID("0c5d3b1e-7a43-5e0f-9a6c-3f1b2d4e5a60")
-TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/srt"}
-
-
-class PersonEntry(BaseModel):
-    """A person credited on an episode (podcast:person)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(min_length=1)
-    role: str = "host"
-    group: str | None = None
-    href: str | None = None
-    img: str | None = None
-
-
-class EpisodeFile(BaseModel):
-    """The fields of episode.toml; unknown fields are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    title: str = Field(min_length=1)
-    date: Any
-    audio: str = Field(min_length=1)
-    number: int | None = Field(None, ge=0)
-    season: int | None = Field(None, ge=0)
-    type: Literal["full", "trailer", "bonus"] = "full"
-    summary: str = ""
-    notes: str | None = None
-    explicit: bool | None = None
-    image: str | None = None
-    chapters: str | None = None
-    transcript: str | None = None
-    persons: list[PersonEntry] = []
-    draft: bool = False
-    guid: str | None = Field(None, min_length=1)
-
-    @field_validator("date")
-    @classmethod
-    def _zoned(cls, value: Any) -> datetime:
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise ValueError("the date has no time zone; write e.g. 2026-11-20T18:00:00Z")
-            return value
-        if isinstance(value, date):
-            raise ValueError("give a time and a zone too, e.g. 2026-11-20T18:00:00Z")
-        raise ValueError(f"{value!r} is not a TOML date-time such as 2026-11-20T18:00:00Z")
-
-    @field_validator("title")
-    @classmethod
-    def _no_number(cls, value: str) -> str:
-        if NUMBERED_TITLE.match(value):
-            raise ValueError("titles carry no episode number (Apple's rule); use `number` instead")
-        return value.strip()
-
-
-@dataclass(frozen=True)
-class Person:
-    """A credited person."""
-
-    name: str
-    role: str
-    group: str | None
-    href: str | None
-    img: str | None
-
-
-@dataclass(frozen=True)
-class Episode:
-    """One validated episode, with its files resolved and its audio measured."""
-
-    show: str
-    slug: str
-    folder: Path
-    title: str
-    date: datetime
-    audio: Path
-    audio_info: AudioInfo
-    audio_sha256: str
-    number: int | None
-    season: int | None
-    type: str
-    summary: str
-    notes_html: str
-    explicit: bool
-    image: Path | None
-    chapters: Path | None
-    transcript: Path | None
-    persons: tuple[Person, ...]
-    draft: bool
-    guid: str
-
-    @property
-    def description(self) -> str:
-        """Return the plain-text description: the notes' text, else the summary."""
-        return html_to_text(self.notes_html) or self.summary or self.title
-
-    @property
-    def transcript_type(self) -> str | None:
-        """Return the transcript's MIME type."""
-        return TRANSCRIPT_TYPES.get(self.transcript.suffix.lower()) if self.transcript else None
-
-    def is_live(self, now: datetime) -> bool:
-        """Return whether the episode belongs in the feed at time now."""
-        return not self.draft and self.date <= now
-
-
-@dataclass(frozen=True)
-class Show:
-    """A show's settings and its episodes, newest first."""
-
-    id: str
-    config: ShowConfig
-    folder: Path
-    artwork: Path
-    episodes: tuple[Episode, ...]
-
-    def published(self, now: datetime) -> tuple[Episode, ...]:
-        """Return the episodes live at time now, newest first."""
-        return tuple(e for e in self.episodes if e.is_live(now))
-
-
-def episode_guid(show_id: str, slug: str) -> str:
-    """Return the default GUID of an episode: it depends only on the show id and the slug."""
-    return str(uuid.uuid5(EPISODE_GUID_NAMESPACE, f"{show_id}/{slug}"))
+from pipeline.structure.slug import slug_problem
+from pipeline.structure.transcript import transcript_problem
 
 
 def local_file(
     folder: Path, value: str, field: str, where: Path, problems: Problems
 ) -> Path | None:
-    """Resolve a file named in content, refusing paths outside folder and missing files."""
-    # A lexical check (no realpath per file) keeps large shows fast; '..' and absolute paths fail.
-    candidate = Path(os.path.normpath(folder / value))
-    if Path(value).is_absolute() or not candidate.is_relative_to(folder):
-        problems.add(where, field, f"{value!r} is outside the folder {problems.display(folder)}")
-        return None
-    if not candidate.is_file():
-        problems.add(where, field, f"file not found: {problems.display(candidate)}")
-        return None
-    return candidate
-
-
-def chapters_problem(path: Path, duration: float) -> str | None:
-    """Return why a file is not valid podcastindex JSON chapters for this audio, or None."""
+    """Resolve a file named in content by the one containment rule; record why not."""
+    assert problems.root is not None
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return f"not valid JSON chapters: {exc}"
-    if not isinstance(data, dict) or not isinstance(data.get("chapters"), list):
-        return 'not JSON chapters: expected {"version": "1.2.0", "chapters": [...]}'
-    if not isinstance(data.get("version"), str):
-        return 'JSON chapters need a "version" string, e.g. "1.2.0"'
-    last = -1.0
-    for i, ch in enumerate(data["chapters"]):
-        start = ch.get("startTime") if isinstance(ch, dict) else None
-        if not isinstance(start, int | float) or isinstance(start, bool) or start < 0:
-            return f"chapter {i + 1}: startTime must be a number of seconds >= 0"
-        if start < last:
-            return f"chapter {i + 1}: startTime {start} is before the previous chapter's"
-        if start >= duration:
-            return f"chapter {i + 1}: startTime {start} is past the end of the audio ({duration:.0f} s)"
-        last = start
-    return None
-
-
-def transcript_problem(path: Path) -> str | None:
-    """Return why a file is not a WebVTT or SRT transcript, or None."""
-    kind = path.suffix.lower()
-    if kind not in TRANSCRIPT_TYPES:
-        return "transcripts must be WebVTT (.vtt) or SRT (.srt)"
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return "the transcript is not valid UTF-8"
-    if kind == ".vtt" and not text.startswith("WEBVTT"):
-        return "not WebVTT: the file must start with WEBVTT"
-    if kind == ".srt" and "-->" not in text:
-        return "not SRT: no cue timings (00:00:01,000 --> 00:00:04,000)"
-    return None
+        return content_file(folder, value, problems.root)
+    except InputError as exc:
+        problems.add(where, field, str(exc))
+        return None
 
 
 class EpisodeReader:
@@ -226,7 +57,7 @@ class EpisodeReader:
         def compute(p: Path) -> dict[str, Any]:
             try:
                 return {"info": probe_audio(p).__dict__, "sha256": sha256_file(p)}
-            except AudioError as exc:
+            except InputError as exc:
                 return {"error": str(exc)}
 
         got = self.cache.get(path, "audio", compute)
@@ -269,8 +100,11 @@ class EpisodeReader:
         p = self.problems
         path = folder / EPISODE_FILE
         slug = slug or folder.name
-        if not SLUG.match(slug):
-            p.add(folder, "slug", "folder names are lowercase ASCII letters, digits and hyphens")
+        if why := slug_problem(slug):
+            p.add(folder, "slug", why)
+            return None
+        if not inside(folder, self.config.root):
+            p.add(folder, "", "the episode folder is a link to a folder outside the content tree")
             return None
         if not path.is_file():
             p.add(path, "", f"missing {EPISODE_FILE} in an episode folder")
@@ -290,10 +124,15 @@ class EpisodeReader:
         chapters = (
             local_file(folder, parsed.chapters, "chapters", path, p) if parsed.chapters else None
         )
+        marks = ()
         if chapters and isinstance(measured, tuple):
-            why = chapters_problem(chapters, measured[0].duration)
-            if why:
-                p.add(path, "chapters", f"{parsed.chapters}: {why}")
+            # The one reading of the chapters file: what passes here is what the tags and the
+            # site get, so the build never meets a chapters file it cannot use.
+            try:
+                marks = parse_chapters(chapters, measured[0].duration, json_only=True)
+            except InputError as exc:
+                for message in exc.messages:
+                    p.add(path, "chapters", f"{parsed.chapters}: {message}")
         transcript = (
             local_file(folder, parsed.transcript, "transcript", path, p)
             if parsed.transcript
@@ -330,6 +169,7 @@ class EpisodeReader:
             persons=tuple(Person(**x.model_dump()) for x in parsed.persons),
             draft=parsed.draft,
             guid=parsed.guid or episode_guid(show_id, slug),
+            chapter_marks=marks,
         )
         if self.audio_checks:
             # Loudness, peak, rate, bitrate, artwork, embedded chapters (pipeline.audio.checks):
