@@ -17,7 +17,6 @@ from pipeline import __version__, locales
 from pipeline.config import Config
 from pipeline.fsutil import link_or_copy, write_if_changed
 from pipeline.podcast.build import FeedResult
-from pipeline.site import i18n
 from pipeline.site.views import ShowView, issue_view, show_view
 from pipeline.templates import environment, render
 
@@ -58,11 +57,10 @@ class SiteWriter:
         self.now = now
         self.env = environment(config.root)
         self.env.filters["date"] = locales.long_date
-        self.env.filters["duration"] = i18n.format_duration
+        self.env.filters["duration"] = locales.format_duration
         self.env.globals.update(
             language_name=locales.language_name,
             direction=locales.direction,
-            strings_for=i18n.strings,
         )
         self.keys: list[str] = []
         self.written = 0
@@ -98,7 +96,6 @@ class SiteWriter:
             site=self.config.site,
             page_key=key,
             lang=lang,
-            t=i18n.strings(lang),
             url=lambda target: relative(key, target),
             abs_url=self.config.url,
             css=relative(key, self.assets["css"]),
@@ -149,7 +146,6 @@ def build_site(
         "site/404.html",
         site=config.site,
         lang=home_lang,
-        t=i18n.strings(home_lang),
         abs_url=config.url,
         css=config.url(w.assets["css"]),
         shows=shows,

@@ -9,12 +9,12 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.config import Config
+from pipeline.locales import format_duration, format_size
 from pipeline.magazine.models import Article, Issue
 from pipeline.markup import html_to_text, markdown_to_html, sanitize_html
 from pipeline.podcast.build import FeedResult, feed_key, show_prefix
 from pipeline.podcast.episodes import Person, Show
 from pipeline.podcast.feed import PublishedEpisode
-from pipeline.site.i18n import format_duration, format_size
 from pipeline.site.subscribe import SubscribeLink, subscribe_links
 from pipeline.site.timeline import Chapter, Cue, merge_cues, read_chapters, read_transcript
 
