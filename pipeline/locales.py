@@ -53,9 +53,12 @@ DOMAIN = "messages"
 
 def _candidates(tag: str) -> list[str]:
     """Return the catalog folders to try for a tag, most specific first: es-MX -> es_MX, es."""
-    parts = tag.replace("_", "-").split("-")
-    names = ["_".join([parts[0].lower(), *parts[1:]])] if len(parts) > 1 else []
-    return [*names, parts[0].lower()]
+    lang, *rest = tag.replace("_", "-").split("-")
+    # Folder names follow gettext: region upper case (es_MX), script title case (sr_Latn).
+    subtags = [p.upper() if len(p) == 2 else p.title() if len(p) == 4 else p for p in rest]
+    if not subtags:
+        return [lang.lower()]
+    return ["_".join([lang.lower(), *subtags]), lang.lower()]
 
 
 @cache

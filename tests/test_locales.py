@@ -111,6 +111,7 @@ def test_a_string_missing_from_a_catalog_falls_back_to_english(test_catalogs):
 def test_a_regional_tag_uses_its_own_catalog_then_the_languages(test_catalogs):
     mx = translations("es-MX")
     assert mx.gettext("Download") == "Bajar"  # es_MX's own
+    assert translations("es_mx").gettext("Download") == "Bajar"  # any spelling of the tag
     assert mx.gettext("Skip to content") == "Ir al contenido"  # from es
     assert mx.gettext("Show notes") == "Show notes"  # English last
     assert translations("es-AR").gettext("Download") == "Descargar"  # no es_AR: es
