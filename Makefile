@@ -8,7 +8,7 @@ DEMO_S3_PORT ?= 8333
 # Debian packages the pipeline and its tests need (installed only when missing).
 APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-ebgaramond fonts-inter libgs10-common
 
-.PHONY: install system-deps demo test check lint format clean golden bench
+.PHONY: install system-deps demo test check lint format clean golden bench messages
 
 install: $(STAMP)
 
@@ -64,6 +64,15 @@ format: install
 # Regenerate the golden feeds and pages under tests/golden/ after an intended change.
 golden: install
 	PIPELINE_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
+
+# Re-extract the interface strings into pipeline/locale/messages.pot and merge them into every
+# language's messages.po (new strings arrive untranslated; docs/site.md, "Interface strings").
+LOCALE := pipeline/locale
+messages: install
+	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file $(LOCALE)/messages.pot \
+	  --project pipeline --copyright-holder "the pipeline authors" --no-wrap --sort-by-file pipeline
+	$(BIN)/pybabel update --input-file $(LOCALE)/messages.pot --output-dir $(LOCALE) \
+	  --domain messages --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 # Every benchmark; figures go into docs/benchmarks.md by hand. Run on a quiet machine.
 bench: install system-deps

@@ -1,12 +1,18 @@
-"""Dates and language names in each reader's language, from CLDR data (Babel)."""
+"""Dates, language names and interface strings in each reader's language (Babel, CLDR, gettext)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
+from io import BytesIO
+from pathlib import Path
 
+import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
 
 
 @cache
@@ -37,3 +43,109 @@ def language_name(tag: str) -> str:
 def direction(tag: str) -> str:
     """Return the writing direction of a language: 'rtl' or 'ltr'."""
     return "rtl" if locale(tag).character_order == "right-to-left" else "ltr"
+
+
+# --- Interface strings: gettext catalogs (pipeline/locale/<lang>/LC_MESSAGES/messages.po) ---
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+
+def _candidates(tag: str) -> list[str]:
+    """Return the catalog folders to try for a tag, most specific first: es-MX -> es_MX, es."""
+    lang, *rest = tag.replace("_", "-").split("-")
+    # Folder names follow gettext: region upper case (es_MX), script title case (sr_Latn).
+    subtags = [p.upper() if len(p) == 2 else p.title() if len(p) == 4 else p for p in rest]
+    if not subtags:
+        return [lang.lower()]
+    return ["_".join([lang.lower(), *subtags]), lang.lower()]
+
+
+@cache
+def _compiled(lang: str) -> bytes | None:
+    """Return one language's catalog compiled to .mo bytes, or None when there is none.
+
+    The .po files are the only form kept in git and in the wheel; compiling one in memory takes
+    a few milliseconds and happens once per language per process.
+    """
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return None
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang, domain=DOMAIN)
+    buf = BytesIO()
+    write_mo(buf, catalog)  # leaves out untranslated and fuzzy messages: English shows instead
+    return buf.getvalue()
+
+
+@cache
+def translations(tag: str) -> NullTranslations:
+    """Return the interface strings for a language tag.
+
+    Fallback chain, per string: 'es-MX' -> 'es' -> the English source string (the msgid).
+    """
+    chain = NullTranslations()
+    for lang in reversed(_candidates(tag)):
+        data = _compiled(lang)
+        if data is not None:
+            t = Translations(BytesIO(data), domain=DOMAIN)
+            t.add_fallback(chain)
+            chain = t
+    return chain
+
+
+def catalog_languages() -> list[str]:
+    """Return the languages that have a catalog, e.g. ['de', 'en', 'es', 'fr', 'pt']."""
+    return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def _page_language(context: jinja2.runtime.Context) -> str:
+    lang = context.get("lang")
+    return lang if isinstance(lang, str) else "en"
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    return translations(_page_language(context)).gettext(message)
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+    return translations(_page_language(context)).ngettext(singular, plural, n)
+
+
+def install_gettext(env: jinja2.Environment) -> jinja2.Environment:
+    """Give an environment _(), gettext() and ngettext() in the language of the `lang` variable.
+
+    The site renders pages in several languages from one environment (and the home page holds
+    show cards in each show's language), so the translations are not fixed per environment:
+    each call looks up `lang` in the template context it runs in. A page is rendered with its
+    `lang`; a block in another language is an include inside `{% with lang = ... %}` (includes
+    get the enclosing locals as their context, macros imported `with context` in it too).
+    One environment per language would compile every template once per language and still
+    could not mix languages on one page.
+
+    newstyle=True: the result is marked safe (catalogs are ours) and %(name)s placeholders are
+    filled with autoescaped values, so `_("By %(names)s", names=...)` escapes the names.
+    """
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+# --- Durations and sizes (the same in every language the site has) ---
+
+
+def format_duration(seconds: float) -> str:
+    """Return a duration as h:mm:ss or m:ss."""
+    total = max(0, round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_size(size: int) -> str:
+    """Return a file size for people: '1.4 MB', '820 kB'."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{max(1, round(size / 1000))} kB"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline import locales
 from pipeline.errors import BuildError
 
 # The pipeline's own templates ship inside the package, so a wheel install renders everything.
@@ -23,7 +24,11 @@ def search_path(root: Path) -> list[Path]:
 
 
 def environment(root: Path, **options: object) -> jinja2.Environment:
-    """Return a Jinja2 environment that autoescapes and fails on undefined variables."""
+    """Return a Jinja2 environment that autoescapes, fails on undefined variables and translates.
+
+    _(), gettext() and ngettext() translate into the language of the template's `lang`
+    variable (pipeline/locales.py).
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path(root)]),
         autoescape=jinja2.select_autoescape(("html", "htm", "xml", "j2")),
@@ -33,7 +38,7 @@ def environment(root: Path, **options: object) -> jinja2.Environment:
         keep_trailing_newline=True,
         **options,  # type: ignore[arg-type]
     )
-    return env
+    return locales.install_gettext(env)
 
 
 def render(env: jinja2.Environment, name: str, **context: object) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import __version__
+from pipeline import __version__, locales
 from pipeline.errors import BuildError
 from pipeline.magazine.images import CMYK_CONDITION, CMYK_PROFILE, EDITIONS, edition_copies
 from pipeline.magazine.loader import geometry
@@ -24,24 +23,6 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "magazine/issue.html"
 DEFAULT_FONTS = ("EB Garamond", "Inter")
-
-MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
-    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
-}
-
-
-def longdate(day: date, language: str) -> str:
-    """Return a date written out in the issue's language (ISO for languages we lack)."""
-    lang = language.split("-")[0].lower()
-    names = MONTHS.get(lang)
-    if not names:
-        return day.isoformat()
-    month = names.split()[day.month - 1]
-    return f"{month} {day.year}" if lang == "en" else f"{month} {day.year}".capitalize()
 
 
 def css_string(value: object) -> str:
@@ -61,12 +42,13 @@ def fonts(config: Config) -> dict[str, str]:
 def issue_html(config: Config, issue: Issue, edition: str) -> str:
     """Render the issue's HTML for one edition from the templates (content tree's first)."""
     env = environment(config.root)
-    env.filters["longdate"] = longdate
+    env.filters["month_year"] = locales.month_year
     env.filters["css_string"] = css_string
     cover_url = issue.cover.as_uri() if issue.cover else ""
     return render(
         env,
         TEMPLATE,
+        lang=issue.language,  # the language of the template's own words and dates
         magazine=config.magazine,
         issue=issue,
         edition=edition,

@@ -17,7 +17,6 @@ from pipeline import __version__, locales
 from pipeline.fsutil import link_or_copy, write_if_changed
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import FeedResult
-from pipeline.site import i18n
 from pipeline.site.views import ShowView, issue_view, show_view
 from pipeline.structure.config import Config
 from pipeline.structure.project import Project
@@ -79,11 +78,10 @@ class SiteWriter:
         self.now = now
         self.env = environment(config.root)
         self.env.filters["date"] = locales.long_date
-        self.env.filters["duration"] = i18n.format_duration
+        self.env.filters["duration"] = locales.format_duration
         self.env.globals.update(
             language_name=locales.language_name,
             direction=locales.direction,
-            strings_for=i18n.strings,
         )
         self.pages: dict[str, bytes] = {}
         self.files: dict[str, Path] = {}
@@ -116,7 +114,6 @@ class SiteWriter:
             site=self.config.site,
             page_key=key,
             lang=lang,
-            t=i18n.strings(lang),
             url=lambda target: relative(key, target),
             abs_url=self.config.url,
             css=relative(key, self.assets["css"]),
@@ -166,7 +163,6 @@ def render_site(
         "site/404.html",
         site=config.site,
         lang=home_lang,
-        t=i18n.strings(home_lang),
         abs_url=config.url,
         css=config.url(w.assets["css"]),
         shows=shows,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from pipeline.locales import format_duration, format_size
 from pipeline.markup import html_to_text, markdown_to_html, sanitize_html
 from pipeline.podcast.build import FeedResult
 from pipeline.podcast.feed import PublishedEpisode
-from pipeline.site.i18n import format_duration, format_size
 from pipeline.site.subscribe import SubscribeLink, subscribe_links
 from pipeline.structure.chapters import Chapter
 from pipeline.structure.config import Config
