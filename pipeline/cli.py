@@ -38,7 +38,10 @@ def fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="\b\nExample:\n  pipeline --root path/to/content -v build",
+)
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -60,7 +63,7 @@ def cli(ctx: click.Context, root: Path, verbose: int) -> None:
     ctx.obj = root
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline check")
 @click.pass_obj
 @fail_cleanly
 def check(root: Path) -> None:
@@ -74,7 +77,7 @@ def check(root: Path) -> None:
         click.echo(f"warning: {line}", err=True)
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline feed")
 @click.pass_obj
 @fail_cleanly
 def feed(root: Path) -> None:
@@ -96,7 +99,7 @@ def _build_all(root: Path):
     return build_all(load_project(root, now=now), now=now)
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline build")
 @click.pass_obj
 @fail_cleanly
 def build(root: Path) -> None:
@@ -108,7 +111,7 @@ def build(root: Path) -> None:
         out.print(f"site: {report.site.home_url}", highlight=False)
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline site")
 @click.pass_obj
 @fail_cleanly
 def site(root: Path) -> None:
@@ -120,32 +123,67 @@ def site(root: Path) -> None:
     )
 
 
-@cli.group()
+@cli.group(
+    epilog='\b\nExample:\n  pipeline episode new panorama --audio take1.wav --title "Dockworkers hold the line"'
+)
 def episode() -> None:
     """Add and manage episodes."""
 
 
-@episode.command("new")
+@episode.command(
+    "new",
+    epilog='\b\nExample:\n  pipeline episode new panorama --audio take1.wav --title "Dockworkers hold the line" --chapters chapters.txt',
+)
 @click.argument("show")
-@click.option("--audio", "audio", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--title", required=True)
+@click.option(
+    "--audio",
+    "audio",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The recording: WAV, FLAC, MP3, M4A or Opus; copied in, never modified.",
+)
+@click.option("--title", required=True, help="Without an episode number (use --number).")
 @click.option("--summary", default="", help="One line; defaults to the title.")
 @click.option("--date", "date", default=None, help="ISO 8601 with a zone; default now.")
 @click.option("--slug", default=None, help="Folder name; default from the number and title.")
 @click.option("--number", type=int, default=None, help="Default: the show's last number + 1.")
-@click.option("--season", type=int, default=None)
+@click.option("--season", type=int, default=None, help="Season number (itunes:season).")
 @click.option(
-    "--type", "episode_type", type=click.Choice(["full", "trailer", "bonus"]), default="full"
+    "--type",
+    "episode_type",
+    type=click.Choice(["full", "trailer", "bonus"]),
+    default="full",
+    help="itunes:episodeType, default full; the newest trailer is also the show's trailer.",
 )
-@click.option("--notes", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--chapters", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--image", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--notes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Show notes, a Markdown file.",
+)
+@click.option(
+    "--chapters",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Chapters: podcastindex JSON, `HH:MM:SS Title` text, CSV or Audacity labels.",
+)
+@click.option(
+    "--transcript",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Transcript, WebVTT (.vtt) or SRT (.srt).",
+)
+@click.option(
+    "--image",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Episode art: square RGB JPEG or PNG, 1400-3000 px.",
+)
 @click.option("--draft", is_flag=True, help="Mark as a draft: never in a feed.")
 @click.pass_obj
 @fail_cleanly
 def episode_new(root: Path, **options: Any) -> None:
-    """Make an episode folder from a recording, write episode.toml and check it.
+    """Make an episode folder of SHOW from a recording, write episode.toml and check it.
 
     A raw recording (WAV, FLAC, a high-bitrate or off-target MP3) is levelled to the show's
     loudness, encoded and tagged first (docs/audio.md); the original is never modified.
@@ -158,7 +196,7 @@ def episode_new(root: Path, **options: Any) -> None:
     out.print(f"created {folder}", highlight=False)
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline magazine\n  pipeline magazine no-7-winter-2026 -j 2")
 @click.argument("slugs", nargs=-1)
 @click.option(
     "--jobs", "-j", type=click.IntRange(1), default=None, help="Processes; default one per core."
@@ -166,7 +204,7 @@ def episode_new(root: Path, **options: Any) -> None:
 @click.pass_obj
 @fail_cleanly
 def magazine(root: Path, slugs: tuple[str, ...], jobs: int | None) -> None:
-    """Build every issue (or those named) into build/magazine/<slug>/: screen and print PDFs."""
+    """Build every issue (or the SLUGS named) into build/magazine/<slug>/: screen and print PDFs."""
     from pipeline.magazine.build import build_issues
     from pipeline.project import load_project
 
@@ -178,12 +216,16 @@ def magazine(root: Path, slugs: tuple[str, ...], jobs: int | None) -> None:
         out.print(f"{r.pdf.relative_to(project.config.root)}  ({state})", highlight=False)
 
 
-@cli.group()
+@cli.group(
+    epilog='\b\nExample:\n  pipeline issue new no-8-spring-2027 --title "No. 8, Spring 2027"'
+)
 def issue() -> None:
     """Add and manage magazine issues."""
 
 
-@issue.command("new")
+@issue.command(
+    "new", epilog='\b\nExample:\n  pipeline issue new no-8-spring-2027 --title "No. 8, Spring 2027"'
+)
 @click.argument("slug")
 @click.option("--title", required=True, help='e.g. "No. 8, Spring 2027".')
 @click.option("--number", type=int, default=None, help="Default: the last issue's number + 1.")
@@ -196,7 +238,7 @@ def issue() -> None:
 def issue_new(
     root: Path, slug: str, title: str, number: int | None, day: Any, language: str | None
 ) -> None:
-    """Make issues/<slug>/ with issue.toml and an example article."""
+    """Make issues/SLUG/ with issue.toml and an example article."""
     from pipeline.magazine.new import new_issue
 
     folder = new_issue(
@@ -211,14 +253,22 @@ def issue_new(
     out.print(f"created {folder}", highlight=False)
 
 
-@cli.command()
+@cli.command(
+    epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50"
+)
 @click.option(
     "--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing."
 )
 @click.option(
     "--prune", is_flag=True, help="Delete objects the pipeline wrote that the build no longer has."
 )
-@click.option("--max-deletes", type=click.IntRange(min=0), default=20, show_default=True)
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="The most objects --prune may delete; more refuses the publish before any write.",
+)
 @click.option("--force", is_flag=True, help="Overwrite objects the pipeline did not write.")
 @click.option(
     "--unpublish", multiple=True, metavar="SLUG", help="Allow dropping a published episode."
@@ -240,7 +290,7 @@ def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: A
         out.print(line, highlight=False, soft_wrap=True)
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline verify")
 @click.pass_obj
 @fail_cleanly
 def verify(root: Path) -> None:
@@ -253,12 +303,12 @@ def verify(root: Path) -> None:
         )
 
 
-@cli.group()
+@cli.group(epilog="\b\nExample:\n  pipeline storage start --port 8333")
 def storage() -> None:
     """Run a local SeaweedFS S3 server for development and the demo."""
 
 
-@storage.command("start")
+@storage.command("start", epilog="\b\nExample:\n  pipeline storage start --port 8333")
 @click.option("--port", type=int, default=8333, show_default=True, help="The S3 port.")
 @click.pass_obj
 @fail_cleanly
@@ -274,7 +324,9 @@ def storage_start(root: Path, port: int) -> None:
         out.print(line, highlight=False, soft_wrap=True)
 
 
-@storage.command("env")
+@storage.command(
+    "env", epilog='\b\nExample:\n  pipeline storage env\n  eval "$(pipeline storage env)"'
+)
 @click.pass_obj
 @fail_cleanly
 def storage_env(root: Path) -> None:
@@ -289,7 +341,7 @@ def storage_env(root: Path) -> None:
         click.echo(line)
 
 
-@storage.command("stop")
+@storage.command("stop", epilog="\b\nExample:\n  pipeline storage stop")
 @click.pass_obj
 @fail_cleanly
 def storage_stop(root: Path) -> None:
@@ -299,7 +351,7 @@ def storage_stop(root: Path) -> None:
     out.print("stopped" if storage_stop(root) else "not running", highlight=False)
 
 
-@storage.command("status")
+@storage.command("status", epilog="\b\nExample:\n  pipeline storage status")
 @click.pass_obj
 @fail_cleanly
 def storage_status(root: Path) -> None:
