@@ -105,14 +105,17 @@ def say(line: str) -> None:
     out.print(line, highlight=False, soft_wrap=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="\b\nExample:\n  pipeline --root path/to/content -v build\n  pipeline build --root path/to/content -q",
+)
 @common_options
 @click.version_option(__version__, prog_name="pipeline")
 def cli() -> None:
     """Publish the weekly programme's feeds, the magazine's PDFs and the public site."""
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline check")
 @common_options
 @run
 def check(root: Path) -> None:
@@ -125,7 +128,7 @@ def check(root: Path) -> None:
     warn(project.warnings)
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline feed")
 @common_options
 @run
 def feed(root: Path) -> None:
@@ -141,7 +144,7 @@ def feed(root: Path) -> None:
         say(f"{result.feed_url}  ({result.items} episodes)")
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline build")
 @common_options
 @run
 def build(root: Path) -> None:
@@ -157,7 +160,7 @@ def build(root: Path) -> None:
         say(f"site: {report.site.home_url}")
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline site")
 @common_options
 @run
 def site(root: Path) -> None:
@@ -171,13 +174,18 @@ def site(root: Path) -> None:
     say(f"{len(result.keys)} files, {result.written} changed; site: {result.home_url}")
 
 
-@cli.group()
+@cli.group(
+    epilog='\b\nExample:\n  pipeline episode new panorama --audio take1.wav --title "Dockworkers hold the line"'
+)
 @common_options
 def episode() -> None:
     """Add and manage episodes."""
 
 
-@episode.command("new")
+@episode.command(
+    "new",
+    epilog='\b\nExample:\n  pipeline episode new panorama --audio take1.wav --title "Dockworkers hold the line" --chapters chapters.txt',
+)
 @click.argument("show")
 @click.option(
     "--audio",
@@ -240,7 +248,7 @@ def episode_new(root: Path, **options: Any) -> None:
     say(f"created {folder}")
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline magazine\n  pipeline magazine no-7-winter-2026 -j 2")
 @click.argument("slugs", nargs=-1)
 @click.option(
     "--jobs", "-j", type=click.IntRange(1), default=None, help="Processes; default one per core."
@@ -261,13 +269,18 @@ def magazine(root: Path, slugs: tuple[str, ...], jobs: int | None) -> None:
         say(f"{r.pdf.relative_to(project.config.root)}  ({state})")
 
 
-@cli.group()
+@cli.group(
+    epilog='\b\nExample:\n  pipeline issue new no-8-spring-2027 --title "No. 8, Spring 2027"'
+)
 @common_options
 def issue() -> None:
     """Add and manage magazine issues."""
 
 
-@issue.command("new")
+@issue.command(
+    "new",
+    epilog='\b\nExample:\n  pipeline issue new no-8-spring-2027 --title "No. 8, Spring 2027"',
+)
 @click.argument("slug")
 @click.option("--title", required=True, help='e.g. "No. 8, Spring 2027".')
 @click.option("--number", type=int, default=None, help="Default: the last issue's number + 1.")
@@ -295,7 +308,9 @@ def issue_new(
     say(f"created {folder}")
 
 
-@cli.command()
+@cli.command(
+    epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50"
+)
 @click.option(
     "--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing."
 )
@@ -329,7 +344,7 @@ def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: A
         say(line)
 
 
-@cli.command()
+@cli.command(epilog="\b\nExample:\n  pipeline verify")
 @common_options
 @run
 def verify(root: Path) -> None:
@@ -340,13 +355,13 @@ def verify(root: Path) -> None:
         say(f"ok  {check.url}  ({check.enclosures} enclosures)")
 
 
-@cli.group()
+@cli.group(epilog="\b\nExample:\n  pipeline storage start --port 8333")
 @common_options
 def storage() -> None:
     """Run a local SeaweedFS S3 server for development and the demo."""
 
 
-@storage.command("start")
+@storage.command("start", epilog="\b\nExample:\n  pipeline storage start --port 8333")
 @click.option("--port", type=int, default=None, help="The S3 port (default 8333).")
 @common_options
 @run
@@ -360,7 +375,9 @@ def storage_start(root: Path, port: int | None) -> None:
         say(line)
 
 
-@storage.command("env")
+@storage.command(
+    "env", epilog='\b\nExample:\n  pipeline storage env\n  eval "$(pipeline storage env)"'
+)
 @common_options
 @run
 def storage_env(root: Path) -> None:
@@ -374,7 +391,7 @@ def storage_env(root: Path) -> None:
         click.echo(line)
 
 
-@storage.command("stop")
+@storage.command("stop", epilog="\b\nExample:\n  pipeline storage stop")
 @common_options
 @run
 def storage_stop(root: Path) -> None:
@@ -384,7 +401,7 @@ def storage_stop(root: Path) -> None:
     say("stopped" if storage_stop(root) else "not running")
 
 
-@storage.command("status")
+@storage.command("status", epilog="\b\nExample:\n  pipeline storage status")
 @common_options
 @run
 def storage_status(root: Path) -> None:

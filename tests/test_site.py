@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import shutil
+import tomllib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,10 +17,20 @@ from pipeline.errors import ContentError, InputError
 from pipeline.site.build import relative
 from pipeline.structure.chapters import parse_chapters
 from pipeline.structure.transcript import merge_cues, read_transcript
-from tests.conftest import copy_sample
+from tests.conftest import FIXED_NOW, copy_sample
 from tests.site_helpers import build_site_of, is_relative, pages, parse, resolve
 
 FEED = "https://media.example.org/podcast/{}/feed.xml"
+
+
+def toml_of(path: Path) -> dict:
+    return tomllib.loads(path.read_text("utf-8"))
+
+
+def published_count(root: Path, show: str) -> int:
+    """Count the show's episode folders that are neither drafts nor scheduled after FIXED_NOW."""
+    tables = [toml_of(p) for p in (root / "episodes" / show).glob("*/episode.toml")]
+    return sum(1 for t in tables if not t.get("draft", False) and t["date"] <= FIXED_NOW)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +104,9 @@ def test_spanish_show_page_is_in_spanish(sample_site):
 
 def test_home_has_a_player_per_show_the_latest_issue_and_a_language_switch(sample_site):
     doc = parse(sample_site / "index.html")
-    assert len(doc.find("audio")) == 2
+    shows = toml_of(sample_site.parent / "pipeline.toml")["shows"]
+    assert len(shows) >= 2
+    assert len(doc.find("audio")) == len(shows)
     assert {a["href"] for a in doc.find("a", hreflang="es")} >= {"podcast/panorama-es/index.html"}
     assert doc.find("img", src="magazine/no-7-winter-2026/cover.jpg")
 
@@ -107,7 +120,8 @@ def test_show_page_offers_feed_autodiscovery_and_subscribe_buttons(sample_site):
     hrefs = [a["href"] for a in doc.find("a") if "app" in (a.get("class") or "")]
     assert f"https://antennapod.org/deeplink/subscribe?url={quote(feed, safe='')}" in hrefs[0]
     assert "pktc://subscribe/media.example.org/podcast/panorama/feed.xml" in hrefs
-    assert len(doc.find("audio")) == 5  # every published episode, newest first
+    # every published episode, newest first
+    assert len(doc.find("audio")) == published_count(sample_site.parent, "panorama") > 0
 
 
 def test_episode_page_has_player_chapters_notes_download_and_cards(sample_site):
@@ -148,7 +162,8 @@ def test_magazine_archive_lists_covers_contents_and_pdf_sizes(sample_site):
 def test_issue_page_has_every_article_with_its_language(sample_site):
     doc = parse(sample_site / "magazine/no-7-winter-2026/index.html")
     articles = doc.find("article")
-    assert len(articles) == 7
+    issue = toml_of(sample_site.parent / "issues/no-7-winter-2026/issue.toml")
+    assert len(articles) == len(issue["articles"]) > 1
     assert {a["lang"] for a in articles} == {"en", "es"}
     assert all(a["id"].startswith("article-") for a in articles)
 
