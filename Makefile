@@ -45,17 +45,18 @@ $(AXE): tests/node/package.json tests/node/package-lock.json
 	cd .local/node && npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: install system-deps $(AXE)
-	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/ruff format --check --quiet pipeline tests bench
+test: install system-deps $(AXE) lint
 	$(BIN)/python -m pytest -q
 
 check: install
 	$(PIPELINE) check
 
+# ruff, the import layers (import-linter, contract in pyproject.toml) and the types (mypy).
 lint: install
 	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/ruff format --check --quiet pipeline tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix pipeline tests bench

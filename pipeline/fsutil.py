@@ -176,7 +176,10 @@ class StampCache:
         return self.data[slot][1]
 
     def save(self) -> None:
-        """Write the cache back if anything changed."""
+        """Write the cache back if anything changed (a read-only cache only costs time)."""
         if self.dirty:
-            write_json_cache(self.path, self.data)
+            try:
+                write_json_cache(self.path, self.data)
+            except OSError as exc:
+                log.debug("cannot save the cache %s: %s", self.path, exc)
             self.dirty = False

@@ -77,14 +77,17 @@ SAFE_ATTRIBUTES = {
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
-@cache
-def _parser() -> MarkdownIt:
+def new_parser() -> MarkdownIt:
+    """Return a Markdown parser with the project's one configuration (stages may add plugins)."""
     # html=True lets authors use inline HTML; the sanitizer below decides what survives.
     return (
         MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": True})
         .enable(["table", "strikethrough", "replacements", "smartquotes"])
         .use(footnote_plugin)
     )
+
+
+_parser = cache(new_parser)
 
 
 def _only_image_data(tag: str, attribute: str, value: str) -> str | None:

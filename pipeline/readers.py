@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,7 +50,7 @@ def read_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
         return None
 
 
-def describe_error(err: dict[str, Any]) -> str:
+def describe_error(err: Mapping[str, Any]) -> str:
     """Turn one pydantic error into a short message a content author understands."""
     kind = err.get("type", "")
     if kind == "missing":

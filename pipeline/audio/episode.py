@@ -13,7 +13,7 @@ from pipeline.audio.probe import AUDIO_TYPES, probe_audio
 from pipeline.audio.tags import TagInfo
 from pipeline.errors import ContentError, InputError, Problem
 from pipeline.fsutil import atomic_write_text
-from pipeline.structure.chapters import chapters_json, order_problems, parse_chapters
+from pipeline.structure.chapters import Chapter, chapters_json, order_problems, parse_chapters
 from pipeline.structure.config import Config
 
 
@@ -44,7 +44,7 @@ def prepare_audio(
             probe_audio(audio)
         except InputError as exc:
             raise _problem("--audio", f"{audio.name}: {exc}") from None
-    parsed = ()
+    parsed: tuple[Chapter, ...] = ()
     if chapters is not None:
         try:
             parsed = parse_chapters(chapters)
@@ -65,12 +65,12 @@ def prepare_audio(
         chapters=parsed,
     )
     found = inspect(audio, progress)
-    if parsed:
+    if parsed and chapters is not None:
         # Checked against the real length before the (long) encode; the feed gets JSON.
         problems = order_problems(parsed, found.duration)
         if problems:
-            raise ContentError([Problem(chapters.as_posix(), "--chapters", m) for m in problems])  # type: ignore[union-attr]
-        if chapters.suffix.lower() == ".json":  # type: ignore[union-attr]
+            raise ContentError([Problem(chapters.as_posix(), "--chapters", m) for m in problems])
+        if chapters.suffix.lower() == ".json":
             shutil.copyfile(chapters, folder / "chapters.json")  # keep fields we do not model
         else:
             atomic_write_text(folder / "chapters.json", chapters_json(parsed))

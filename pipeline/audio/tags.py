@@ -27,6 +27,7 @@ from mutagen.id3 import (
     TRCK,
     WXXX,
     CTOCFlags,
+    Frame,
 )
 from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
@@ -79,8 +80,8 @@ def tag_key(info: TagInfo, file_hash: Callable[[Path], str]) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _artwork_jpeg(path: str, stamp: tuple[int, int]) -> bytes:
-    with Image.open(path) as img:
-        img = img.convert("RGB")
+    with Image.open(path) as source:
+        img = source.convert("RGB")
         img.thumbnail((ARTWORK_MAX_PX, ARTWORK_MAX_PX), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         img.save(out, "JPEG", quality=ARTWORK_QUALITY, optimize=True)
@@ -103,9 +104,9 @@ def _chapter_frames(info: TagInfo) -> list[CHAP | CTOC]:
     end_ms = round(info.duration * 1000)
     starts = [round(c.start * 1000) for c in info.chapters]
     ends = [*starts[1:], max(end_ms, starts[-1] + 1)]
-    chaps = []
+    chaps: list[CHAP] = []
     for n, (ch, start, end) in enumerate(zip(info.chapters, starts, ends, strict=True)):
-        subs = [TIT2(encoding=3, text=[ch.title])]
+        subs: list[Frame] = [TIT2(encoding=3, text=[ch.title])]
         if ch.url:
             subs.append(WXXX(encoding=3, desc="", url=ch.url))
         chaps.append(
@@ -121,7 +122,7 @@ def _chapter_frames(info: TagInfo) -> list[CHAP | CTOC]:
     toc = CTOC(
         element_id="toc",
         flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-        child_element_ids=[c.element_id for c in chaps],
+        child_element_ids=[f"chp{n}" for n in range(len(chaps))],
         sub_frames=[TIT2(encoding=3, text=["Chapters"])],
     )
     return [toc, *chaps]
@@ -153,18 +154,19 @@ def _write_mp4(path: Path, info: TagInfo) -> None:
     audio = MP4(path)
     audio.delete()
     audio = MP4(path)
-    audio.tags = audio.tags or mutagen.mp4.MP4Tags()
-    audio.tags["\xa9nam"] = [info.title]
-    audio.tags["\xa9alb"] = [info.album]
-    audio.tags["\xa9ART"] = [info.artist]
-    audio.tags["\xa9day"] = [info.date]
-    audio.tags["\xa9gen"] = ["Podcast"]
+    tags = audio.tags if audio.tags is not None else mutagen.mp4.MP4Tags()
+    audio.tags = tags  # type: ignore[assignment]  # mutagen types MP4.tags as None
+    tags["\xa9nam"] = [info.title]
+    tags["\xa9alb"] = [info.album]
+    tags["\xa9ART"] = [info.artist]
+    tags["\xa9day"] = [info.date]
+    tags["\xa9gen"] = ["Podcast"]
     if info.track is not None:
-        audio.tags["trkn"] = [(info.track, 0)]
+        tags["trkn"] = [(info.track, 0)]
     if info.comment:
-        audio.tags["\xa9cmt"] = [info.comment]
+        tags["\xa9cmt"] = [info.comment]
     if info.artwork:
-        audio.tags["covr"] = [MP4Cover(artwork_jpeg(info.artwork), MP4Cover.FORMAT_JPEG)]
+        tags["covr"] = [MP4Cover(artwork_jpeg(info.artwork), MP4Cover.FORMAT_JPEG)]
     audio.save()
 
 

@@ -13,13 +13,14 @@ import html
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
-from pipeline.markup import sanitize_html
+from pipeline.markup import new_parser, sanitize_html
 
 # Footnote references written as [^label] but never defined stay literal text.
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
@@ -47,18 +48,19 @@ class Rendered:
 
 @cache
 def _parser() -> MarkdownIt:
-    # Same options as pipeline.markup's parser, plus the pull quote container.
-    md = (
-        MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": True})
-        .enable(["table", "strikethrough", "replacements", "smartquotes"])
-        .use(footnote_plugin)
-        .use(container_plugin, name="pullquote", render=_render_pullquote)
-    )
+    # pipeline.markup's configuration, plus the pull quote container.
+    md = new_parser().use(container_plugin, name="pullquote", render=_render_pullquote)
     # Keep every link and image (even file: and data:) as a token, so the loader can refuse
     # it with a message instead of it silently turning into text; the sanitizer still drops
     # any scheme that is not safe.
-    md.validateLink = lambda url: True
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
+
+
+def _inline_text(md: MarkdownIt, tokens: list[Token] | None, env: dict) -> str:
+    """Return the plain text of inline tokens (an image's alt text)."""
+    renderer = cast(RendererHTML, md.renderer)  # the default renderer; its protocol is narrower
+    return renderer.renderInlineAsText(tokens or [], md.options, env)
 
 
 def _render_pullquote(self, tokens, idx, options, env) -> str:
@@ -69,9 +71,9 @@ def _render_pullquote(self, tokens, idx, options, env) -> str:
 
 def _figure(md: MarkdownIt, image: Token, env: dict) -> str:
     """Return the <figure> markup for an image that stands alone in its paragraph."""
-    src = html.escape(image.attrGet("src") or "", quote=True)
+    src = html.escape(str(image.attrGet("src") or ""), quote=True)
     caption = str(image.attrGet("title") or "")
-    alt_text = md.renderer.renderInlineAsText(image.children or [], md.options, env) or caption
+    alt_text = _inline_text(md, image.children, env) or caption
     alt = html.escape(alt_text, quote=True)
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure><img src="{src}" alt="{alt}">{cap}</figure>\n'
@@ -114,7 +116,7 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
             for child in tok.children or []:
                 if child.type == "image":
                     images.append(Reference(str(child.attrGet("src") or ""), line))
-                    alt = md.renderer.renderInlineAsText(child.children or [], md.options, env)
+                    alt = _inline_text(md, child.children, env)
                     if not (alt.strip() or str(child.attrGet("title") or "").strip()):
                         missing_alt.append(images[-1])
                 elif child.type == "footnote_ref":

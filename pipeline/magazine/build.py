@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.errors import BuildError
-from pipeline.fsutil import file_stamp, read_json_cache, sha256_file, write_json_cache
+from pipeline.fsutil import StampCache, read_json_cache, sha256_file, write_json_cache
 from pipeline.magazine.images import (
     CMYK_PROFILE,
     RECIPE,
@@ -74,30 +74,10 @@ class IssueResult:
         return (self.pdf, self.print_pdf, self.cover)
 
 
-class _Hasher:
-    """SHA-256 of files, remembered per (size, mtime) so unchanged rebuilds stay fast."""
-
-    def __init__(self, cache_dir: Path):
-        self.path = cache_dir / "magazine" / "hashes.json"
-        self.data = read_json_cache(self.path)
-        self.dirty = False
-
-    def __call__(self, path: Path) -> str:
-        key, stamp = str(path), file_stamp(path)
-        hit = self.data.get(key)
-        if hit and hit[0] == stamp:
-            return hit[1]
-        digest = sha256_file(path)
-        self.data[key] = [stamp, digest]
-        self.dirty = True
-        return digest
-
-    def save(self) -> None:
-        if self.dirty:
-            try:
-                write_json_cache(self.path, self.data)
-            except OSError as exc:
-                log.debug("cannot save hash cache: %s", exc)
+def _hasher(cache_dir: Path) -> tuple[StampCache, Callable[[Path], str]]:
+    """Return the cache and a function giving a file's SHA-256, remembered per size and mtime."""
+    cache = StampCache(cache_dir / "magazine-hashes.json")
+    return cache, lambda path: cache.get(path, "sha256", sha256_file)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -106,13 +86,17 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
-def issue_source_hash(config: Config, issue: Issue, _hasher: _Hasher | None = None) -> str:
+def issue_source_hash(
+    config: Config, issue: Issue, hasher: Callable[[Path], str] | None = None
+) -> str:
     """Return the content hash of everything an issue's PDFs are made from.
 
     Its folder, the magazine templates (content tree's and the pipeline's), the [magazine]
     settings, the CMYK profile, and the pipeline's version and output format.
     """
-    hasher = _hasher or _Hasher(config.cache_dir)
+    cache = None
+    if hasher is None:
+        cache, hasher = _hasher(config.cache_dir)
     h = hashlib.sha256()
     settings = config.magazine.model_dump(mode="json") if config.magazine else None
     h.update(json.dumps([FORMAT, RECIPE, __version__, settings], sort_keys=True).encode())
@@ -123,8 +107,8 @@ def issue_source_hash(config: Config, issue: Issue, _hasher: _Hasher | None = No
         h.update(f"{tag}/{path.relative_to(base).as_posix()}\0{hasher(path)}\n".encode())
     if CMYK_PROFILE.is_file():
         h.update(hasher(CMYK_PROFILE).encode())
-    if _hasher is None:
-        hasher.save()
+    if cache is not None:
+        cache.save()
     return h.hexdigest()
 
 
@@ -157,7 +141,7 @@ def build_issues(
     """
     config: Config = project.config
     issues = _select(project.issues, slugs)
-    hasher = _Hasher(config.cache_dir)
+    hash_cache, hasher = _hasher(config.cache_dir)
     results: list[IssueResult] = []
     pending: list[tuple[Issue, str, dict[str, Path]]] = []
     for issue in issues:
@@ -170,7 +154,7 @@ def build_issues(
             results.append(_result(issue, digest, paths, False, stamp.get("pages"), "unchanged"))
         else:
             pending.append((issue, digest, paths))
-    hasher.save()
+    hash_cache.save()
     errors: list[str] = []
     work: list[Work] = []
     for issue, digest, paths in pending:

@@ -9,10 +9,11 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
-from pipeline.fsutil import atomic_path, file_stamp, read_json_cache, write_json_cache
+from pipeline.fsutil import StampCache, atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -78,43 +79,24 @@ def _probe_strict(path: Path) -> ImageInfo | str:
     return ImageInfo(size[0], size[1], fmt)
 
 
-class ImageProbe:
-    """Probe images once per file version; the results live in a small JSON cache."""
+def probe_image(cache: StampCache, path: Path) -> ImageInfo | str:
+    """Return the image's size and format, or what is wrong with it (cached per file version)."""
 
-    def __init__(self, cache_dir: Path):
-        self.path = cache_dir / "magazine" / "images.json"
-        self.data = read_json_cache(self.path)
-        self.dirty = False
+    def compute(p: Path) -> dict[str, Any]:
+        result = _probe_uncached(p)
+        return {"info": result.__dict__} if isinstance(result, ImageInfo) else {"error": result}
 
-    def probe(self, path: Path) -> ImageInfo | str:
-        """Return the image's size and format, or a message saying what is wrong with it."""
-        key = str(path.resolve())
-        stamp = file_stamp(path)
-        hit = self.data.get(key)
-        if hit and hit.get("stamp") == stamp:
-            return ImageInfo(**hit["info"]) if "info" in hit else hit["error"]
-        result = _probe_uncached(path)
-        if isinstance(result, ImageInfo):
-            self.data[key] = {"stamp": stamp, "info": result.__dict__}
-        else:
-            self.data[key] = {"stamp": stamp, "error": result}
-        self.dirty = True
-        return result
-
-    def save(self) -> None:
-        """Write the cache back if anything new was probed."""
-        if self.dirty:
-            try:
-                write_json_cache(self.path, self.data)
-            except OSError as exc:  # a read-only cache only costs time
-                log.debug("cannot save image cache: %s", exc)
+    got = cache.get(path.resolve(), "image", compute)
+    return ImageInfo(**got["info"]) if "info" in got else got["error"]
 
 
 @cache
 def _to_cmyk() -> ImageCms.ImageCmsTransform:
     srgb = ImageCms.createProfile("sRGB")
     cmyk = ImageCms.getOpenProfile(str(CMYK_PROFILE))
-    return ImageCms.buildTransform(srgb, cmyk, "RGB", "CMYK", renderingIntent=1)
+    return ImageCms.buildTransform(
+        srgb, cmyk, "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC
+    )
 
 
 def target_width(printed_mm: float, edition: str) -> int:
@@ -161,9 +143,9 @@ def _save_copy(im: Image.Image, edition: str, out: Path) -> None:
     dpi = EDITION_DPI[edition]
     with atomic_path(out) as tmp:
         if edition == "print":
-            ImageCms.applyTransform(im, _to_cmyk()).save(
-                tmp, "JPEG", quality=92, dpi=(dpi, dpi), optimize=True
-            )
+            cmyk = ImageCms.applyTransform(im, _to_cmyk())
+            assert cmyk is not None  # applyTransform returns None only with inPlace=True
+            cmyk.save(tmp, "JPEG", quality=92, dpi=(dpi, dpi), optimize=True)
         else:
             im.save(tmp, "JPEG", quality=78, dpi=(dpi, dpi), optimize=True, progressive=True)
 
@@ -173,7 +155,9 @@ def _save_copies(im: Image.Image, widths: dict[str, int], paths: dict[str, Path]
     for edition, width in sorted(widths.items(), key=lambda item: -item[1]):
         sized = im
         if im.width > width:
-            sized = im.resize((width, max(1, round(im.height * width / im.width))), Image.LANCZOS)
+            sized = im.resize(
+                (width, max(1, round(im.height * width / im.width))), Image.Resampling.LANCZOS
+            )
         _save_copy(sized, edition, paths[edition])
         # The next, smaller copy is resized from this one when it still has REDUCING_GAP
         # times its pixels (the print copy is twice the screen one): same sharpness, less work.
@@ -227,7 +211,7 @@ def cached_thumbnail(source: Path, width_mm: float, height_mm: float, cache_dir:
         w, h = _thumbnail_size(width_mm, height_mm)
         # Enough pixels in both directions for the crop, whichever side it trims.
         side = max(w, h) * REDUCING_GAP
-        thumb = ImageOps.fit(_decode(source, side, side), (w, h), Image.LANCZOS)
+        thumb = ImageOps.fit(_decode(source, side, side), (w, h), Image.Resampling.LANCZOS)
         with atomic_path(out) as tmp:
             thumb.save(tmp, "JPEG", quality=82, optimize=True, progressive=True)
     return out

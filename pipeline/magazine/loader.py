@@ -11,9 +11,9 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from pipeline.errors import Problems
-from pipeline.fsutil import inside
+from pipeline.fsutil import StampCache, inside
 from pipeline.magazine.article import Reference, render_article
-from pipeline.magazine.images import ImageInfo, ImageProbe, cover_dpi
+from pipeline.magazine.images import ImageInfo, cover_dpi, probe_image
 from pipeline.markup import markdown_to_html
 from pipeline.readers import read_text, read_toml, validate
 from pipeline.structure.config import Config, MagazineConfig
@@ -79,7 +79,7 @@ def load_issues(config: Config, problems: Problems, warnings: list[str]) -> tupl
     if not check_magazine(config, problems):
         return ()
     geo = geometry(config.magazine)
-    probe = ImageProbe(config.cache_dir)
+    probe = StampCache(config.cache_dir / "magazine-images.json")
     issues = []
     for folder in folders:
         issue = _load_issue(folder, config.magazine, geo, probe, problems, warnings)
@@ -93,7 +93,7 @@ def _load_issue(
     folder: Path,
     magazine: MagazineConfig,
     geo: Geometry,
-    probe: ImageProbe,
+    probe: StampCache,
     problems: Problems,
     warnings: list[str],
 ) -> Issue | None:
@@ -133,7 +133,7 @@ def _load_issue(
     cover = None
     if meta.cover is not None:
         cover = _check_image(meta.cover, folder, path, "cover", probe, problems)
-        info = probe.probe(cover) if cover else None
+        info = probe_image(probe, cover) if cover else None
         if isinstance(info, ImageInfo):
             dpi = cover_dpi(info, geo.width + 2 * geo.bleed, geo.height + 2 * geo.bleed)
             if dpi < MIN_COVER_DPI:
@@ -171,7 +171,7 @@ def _load_article(
     issue_lang: str,
     geo: Geometry,
     position: int,
-    probe: ImageProbe,
+    probe: StampCache,
     problems: Problems,
     warnings: list[str],
 ) -> Article | None:
@@ -258,7 +258,7 @@ def refusal(url: str, folder: Path) -> str | None:
 
 
 def _check_reference(
-    ref: Reference, folder: Path, file: Path, probe: ImageProbe, problems: Problems
+    ref: Reference, folder: Path, file: Path, probe: StampCache, problems: Problems
 ) -> Path | None:
     """Check one URL an article uses; return the local file it names, if any."""
     where = f"line {ref.line}"
@@ -276,7 +276,7 @@ def _check_reference(
 
 
 def _check_image(
-    name: str, folder: Path, file: Path, where: str, probe: ImageProbe, problems: Problems
+    name: str, folder: Path, file: Path, where: str, probe: StampCache, problems: Problems
 ) -> Path | None:
     path = (folder / name).resolve()
     if not _inside(path, folder):
@@ -285,7 +285,7 @@ def _check_image(
     if not path.is_file():
         problems.add(file, where, f"image {name} not found")
         return None
-    info = probe.probe(path)
+    info = probe_image(probe, path)
     if isinstance(info, str):
         problems.add(file, where, f"image {name}: {info}")
         return None

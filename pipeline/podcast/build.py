@@ -104,12 +104,16 @@ class MediaPlacer:
             audio_url=url(audio_key),
             audio_size=self.media[audio_key].stat().st_size,
             image_key=keys["cover"],
-            image_url=keys["cover"] and url(keys["cover"]),
+            image_url=_url(self.config, keys["cover"]),
             chapters_key=keys[CHAPTERS_STEM],
-            chapters_url=keys[CHAPTERS_STEM] and url(keys[CHAPTERS_STEM]),
+            chapters_url=_url(self.config, keys[CHAPTERS_STEM]),
             transcript_key=keys["transcript"],
-            transcript_url=keys["transcript"] and url(keys["transcript"]),
+            transcript_url=_url(self.config, keys["transcript"]),
         )
+
+
+def _url(config: Config, key: str | None) -> str | None:
+    return config.url(key) if key else None
 
 
 def paginate(items: list[PublishedEpisode], cap: int | None) -> list[list[PublishedEpisode]]:
@@ -135,9 +139,9 @@ def paging_links(
     return tuple(links)
 
 
-def remove_stale(folder: Path, keep: set[Path]) -> None:
+def remove_stale(folder: Path, keep: set[str]) -> None:
     """Delete files the feed stage wrote before but not now (pages belong to the site stage)."""
-    keep_names = {str(k) for k in keep}
+    keep_names = set(keep)
     # os.walk on strings: Path.rglob cost a tenth of a warm rebuild on a 3,000-episode show.
     for parent, _, files in os.walk(folder):
         for name in files:

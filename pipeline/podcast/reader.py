@@ -12,7 +12,7 @@ from pipeline.fsutil import StampCache, content_file, inside, sha256_file
 from pipeline.images import artwork_problem
 from pipeline.markup import markdown_to_html
 from pipeline.readers import read_text, read_toml, validate
-from pipeline.structure.chapters import parse_chapters
+from pipeline.structure.chapters import Chapter, parse_chapters
 from pipeline.structure.config import Config, ShowConfig
 from pipeline.structure.layout import episode_guid
 from pipeline.structure.show import (
@@ -124,7 +124,7 @@ class EpisodeReader:
         chapters = (
             local_file(folder, parsed.chapters, "chapters", path, p) if parsed.chapters else None
         )
-        marks = ()
+        marks: tuple[Chapter, ...] = ()
         if chapters and isinstance(measured, tuple):
             # The one reading of the chapters file: what passes here is what the tags and the
             # site get, so the build never meets a chapters file it cannot use.

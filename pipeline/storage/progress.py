@@ -12,6 +12,7 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
@@ -36,7 +37,7 @@ class Reporter(Protocol):
         """Close the display."""
 
 
-class LogReporter:
+class LogReporter(Reporter):
     """One plain line per uploaded file (for CI logs and pipes): logged, or given to emit."""
 
     def __init__(self, emit: Callable[[str], None] | None = None):
@@ -63,7 +64,7 @@ class LogReporter:
         """Nothing to close."""
 
 
-class RichReporter:
+class RichReporter(Reporter):
     """A progress bar with files, bytes and rate, on a terminal."""
 
     def __init__(self, console: Console):
@@ -76,7 +77,7 @@ class RichReporter:
             console=console,
             transient=False,
         )
-        self.bytes_task = None
+        self.bytes_task: TaskID | None = None
         self.files = self.count = 0
         self.lock = threading.Lock()
 
@@ -87,15 +88,19 @@ class RichReporter:
         self.files = files
         self.count = 0
 
+    def _task(self) -> TaskID:
+        assert self.bytes_task is not None, "start() comes first"
+        return self.bytes_task
+
     def advance(self, nbytes: int) -> None:
         """Move the byte bar."""
-        self.progress.advance(self.bytes_task, nbytes)
+        self.progress.advance(self._task(), nbytes)
 
     def done(self, key: str, size: int) -> None:
         """Count a file in the bar's description."""
         with self.lock:
             self.count += 1
-        self.progress.update(self.bytes_task, description=f"{self.count}/{self.files} files")
+        self.progress.update(self._task(), description=f"{self.count}/{self.files} files")
 
     def finish(self) -> None:
         """Stop the bar."""

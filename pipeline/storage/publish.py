@@ -165,7 +165,7 @@ def plan_publish(
             uploads.append(Upload(f, key, "new", condition, source_of(rel)))
             continue
         trusted = entry is not None and entry.etag == obj.etag and entry.size == obj.size
-        if trusted:
+        if trusted and entry is not None:
             same, ours = entry.sha256 == f.sha256, True
         else:
             same, meta = _identical(client, storage, key, f, obj)
@@ -248,7 +248,8 @@ def execute(
     workers: int = WORKERS,
 ) -> Result:
     """Carry out a plan: media and PDFs (confirmed), pages, feeds, deletions, then the manifest."""
-    storage, reporter = plan.storage, reporter or LogReporter()
+    storage = plan.storage
+    reporter = reporter or LogReporter()
     reporter.start(len(plan.uploads), plan.upload_bytes)
     manifest = plan.manifest
 

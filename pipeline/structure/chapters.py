@@ -92,7 +92,8 @@ def _from_json(data: Any) -> tuple[list[Chapter], list[str]]:
 
 def _from_lines(text: str) -> tuple[list[Chapter], list[str]]:
     """Read `HH:MM:SS Title [URL]` lines, CSV rows or an Audacity label export."""
-    chapters, errors = [], []
+    chapters: list[Chapter] = []
+    errors: list[str] = []
     for n, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith(("#", "\\")):  # comments; Audacity's spectral lines

@@ -109,8 +109,8 @@ class ShowConfig(Model):
     complete: bool = False
     block: bool = False
     new_feed_url: HttpUrl | None = None
-    audio: AudioSettings = AudioSettings()
-    subscribe: SubscribeConfig = SubscribeConfig()
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    subscribe: SubscribeConfig = Field(default_factory=SubscribeConfig)
 
     @field_validator("categories")
     @classmethod
