@@ -52,6 +52,26 @@ class ConflictError(StorageError):
     """Someone else published in the meantime; nothing of theirs was overwritten."""
 
 
+class NetworkError(StorageError):
+    """The storage server could not be reached, stopped answering, or cut a request.
+
+    kind says which: "unreachable" (no connection), "lost" (a connection cut mid-way) or
+    "timeout" (no answer in time), so callers decide without reading the message.
+    """
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class MissingBucketError(StorageError):
+    """The configured bucket does not exist."""
+
+
+class IntegrityError(StorageError):
+    """The bucket holds bytes other than those sent (size or checksum differ)."""
+
+
 class Problems:
     """Collect problems while validating, then raise them all together."""
 

@@ -42,7 +42,7 @@ TYPES: dict[str, tuple[str, str]] = {
 RSS = "application/rss+xml; charset=utf-8"
 CHAPTERS = "application/json+chapters"
 OCTET = "application/octet-stream"
-FEED_NAME = re.compile(r"^feed(?:-\d+)?\.xml$")
+FEED_NAME = re.compile(r"^feed(?:-(\d+))?\.xml$")
 # A content-hashed name carries at least 8 hex digits before its suffix: cover.3fa9c01b2d.jpg
 HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,64}\.[A-Za-z0-9]+$")
 
@@ -76,6 +76,12 @@ class Headers:
 def is_feed(key: str) -> bool:
     """Return whether a key is a podcast feed page (feed.xml, feed-2.xml...)."""
     return bool(FEED_NAME.match(PurePosixPath(key).name))
+
+
+def feed_page(key: str) -> int:
+    """Return a feed page's number: 1 for feed.xml, N for feed-N.xml (0 if not a feed)."""
+    found = FEED_NAME.match(PurePosixPath(key).name)
+    return 0 if found is None else int(found.group(1) or 1)
 
 
 def is_content_hashed(key: str) -> bool:

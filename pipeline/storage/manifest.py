@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pipeline.errors import StorageError
+from pipeline.errors import ConflictError, StorageError
 from pipeline.fsutil import CHUNK, StampCache
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ META_SHA = "sha256"  # x-amz-meta-sha256: lets a LIST + HEAD recover a lost mani
 META_BY = "published-by"  # x-amz-meta-published-by: marks objects the pipeline wrote
 BY = "pipeline"
 BAD_CHAR = re.compile(r"[\x00-\x1f\x7f\\]")
+V = TypeVar("V")
 
 
 def check_key(rel: str) -> str:
@@ -90,6 +91,21 @@ class Manifest:
         }
         return json.dumps(data, indent=1, sort_keys=False).encode("utf-8") + b"\n"
 
+    def rebased(self, base: Manifest, theirs: Manifest) -> Manifest:
+        """Return theirs with this manifest's changes since base applied (objects and sources).
+
+        Raise ConflictError if theirs changed an entry this one changed too, differently.
+        """
+        objects, clash = _apply(self.objects, base.objects, theirs.objects)
+        sources, clash_sources = _apply(self.sources, base.sources, theirs.sources)
+        clash += clash_sources
+        if clash:
+            raise ConflictError(
+                f"someone else published {', '.join(sorted(clash)[:5])} in the meantime; "
+                "nothing of theirs was overwritten: update your tree and publish again"
+            )
+        return Manifest(objects, sources, theirs.published_at, theirs.etag)
+
     @classmethod
     def parse(cls, raw: bytes, etag: str | None) -> Manifest:
         """Read a manifest from the bucket; a damaged one counts as missing (recovered by LIST)."""
@@ -111,6 +127,22 @@ class Manifest:
             log.warning("the published manifest is unreadable (%s); recovering from a listing", exc)
             return cls(etag=etag)
         return cls(objects, sources, str(data.get("published_at", "")), etag)
+
+
+def _apply(mine: dict[str, V], base: dict[str, V], theirs: dict[str, V]) -> tuple[dict, list]:
+    """Return theirs with every key mine changed since base set (or removed), and the clashes."""
+    merged, clash = dict(theirs), []
+    for key in mine.keys() | base.keys():
+        new, old, their = mine.get(key), base.get(key), theirs.get(key)
+        if new == old or their == new:
+            continue  # we did not change it, or both made the same change
+        if their != old:
+            clash.append(key)
+        elif new is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = new
+    return merged, clash
 
 
 @dataclass(frozen=True)
