@@ -241,16 +241,44 @@ def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: A
 
 
 @cli.command()
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Also download every object the manifest lists (streamed, through the S3 API) and "
+    "check its SHA-256 and size against the manifest; report every difference.",
+)
 @click.pass_obj
 @fail_cleanly
-def verify(root: Path) -> None:
+def verify(root: Path, deep: bool) -> None:
     """Fetch each public feed and check every enclosure with HEAD and a Range request."""
+    from pipeline.config import load_config
+    from pipeline.errors import ContentError
     from pipeline.storage.commands import run_verify
+    from pipeline.storage.verify import verify_bucket
 
-    for check in run_verify(root):
-        out.print(
-            f"ok  {check.url}  ({check.enclosures} enclosures)", highlight=False, soft_wrap=True
-        )
+    problems = []
+    try:
+        for check in run_verify(root):
+            out.print(
+                f"ok  {check.url}  ({check.enclosures} enclosures)",
+                highlight=False,
+                soft_wrap=True,
+            )
+    except ContentError as exc:
+        if not deep:
+            raise
+        problems += exc.problems  # reported together with the bucket's, below
+    if deep:
+        try:
+            bucket = verify_bucket(load_config(root))
+            out.print(
+                f"ok  {bucket.objects} objects ({bucket.nbytes} bytes) match the manifest",
+                highlight=False,
+            )
+        except ContentError as exc:
+            problems += exc.problems
+    if problems:
+        raise ContentError(problems)
 
 
 @cli.group()

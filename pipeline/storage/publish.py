@@ -214,6 +214,11 @@ def _run_phase(
     workers: int,
 ) -> None:
     """Upload a phase in parallel; stop at the first failure and re-raise it."""
+    if workers == 1:
+        # In order, in this thread: a pool's free worker would start the next one at once.
+        for u in uploads:
+            upload_one(u)
+        return
     if not uploads:
         return
     with ThreadPoolExecutor(max_workers=min(workers, len(uploads))) as pool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -259,6 +260,15 @@ def fetch(
                 resp["Body"].close()
         time.sleep(READ_BACKOFF * attempt)
     raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def sha256_stream(chunks: Iterable[bytes]) -> tuple[str, int]:
+    """Return the SHA-256 and length of a stream, holding one chunk at a time."""
+    h, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        h.update(chunk)
+        size += len(chunk)
+    return h.hexdigest(), size
 
 
 def get_object(client: Any, storage: StorageConfig, key: str) -> tuple[bytes, str] | None:

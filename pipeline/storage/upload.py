@@ -65,14 +65,6 @@ def same_bytes(remote_etag: str, path: Path, size: int, md5: str) -> bool:
     return remote_etag == file_multipart_etag(path)
 
 
-def sha256_of(chunks: Iterable[bytes]) -> str:
-    """Return the SHA-256 of a stream of chunks."""
-    h = hashlib.sha256()
-    for chunk in chunks:
-        h.update(chunk)
-    return h.hexdigest()
-
-
 class Uploader:
     """Upload files (multipart above a threshold) and keep a journal of unfinished multiparts."""
 
@@ -209,10 +201,10 @@ class Uploader:
             if isinstance(exc, NetworkError) and exc.kind == "unreachable":
                 raise
             try:
-                found = s3.fetch(self.client, self.storage, key, sha256_of)
+                found = s3.fetch(self.client, self.storage, key, s3.sha256_stream)
             except StorageError:
                 raise exc from None  # the read-back failed too: report the first failure
-            if found is None or found[0] != sha256:
+            if found is None or found[0][0] != sha256:
                 raise
             log.info("%s: the write landed although its reply was lost", key)
             return found[1]
