@@ -1,4 +1,4 @@
-"""The publish manifest (what the pipeline wrote to the bucket) and the local tree it is compared to."""
+"""The publish manifest (what the pipeline wrote to the bucket), read and written in the bucket."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pipeline.config import StorageConfig
 from pipeline.errors import ConflictError, StorageError
 from pipeline.fsutil import CHUNK, StampCache
+from pipeline.storage import s3
+from pipeline.storage.upload import Uploader
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,8 @@ META_BY = "published-by"  # x-amz-meta-published-by: marks objects the pipeline 
 BY = "pipeline"
 BAD_CHAR = re.compile(r"[\x00-\x1f\x7f\\]")
 V = TypeVar("V")
+# Conditional manifest writes: the first, then re-read, merged and written again up to 3 times.
+MANIFEST_ATTEMPTS = 4
 
 
 def check_key(rel: str) -> str:
@@ -143,6 +148,42 @@ def _apply(mine: dict[str, V], base: dict[str, V], theirs: dict[str, V]) -> tupl
         else:
             merged[key] = new
     return merged, clash
+
+
+def read_manifest(client: Any, storage: StorageConfig, prefix: str) -> Manifest:
+    """Return the published manifest, or an empty one (etag None) if there is none."""
+    found = s3.get_object(client, storage, full_key(prefix, MANIFEST_KEY))
+    return Manifest() if found is None else Manifest.parse(found[0], found[1])
+
+
+def write_manifest(
+    client: Any,
+    uploader: Uploader,
+    storage: StorageConfig,
+    previous: Manifest,
+    manifest: Manifest,
+    now: datetime,
+) -> None:
+    """Write the manifest conditionally; if another publisher wrote one meanwhile, merge into it.
+
+    Our entries (what this publish changed since previous, the manifest it planned from) go
+    into theirs; only an object both changed is a real conflict.
+    """
+    base = previous
+    key = full_key(storage.prefix, MANIFEST_KEY)
+    merged = manifest
+    for attempt in range(1, MANIFEST_ATTEMPTS + 1):
+        condition = {"IfMatch": base.etag} if base.etag else {"IfNoneMatch": "*"}
+        args = {"ContentType": "application/json", "CacheControl": "no-cache", **condition}
+        try:
+            uploader.put_bytes(merged.to_bytes(now), key, args)
+            return
+        except ConflictError:
+            if attempt == MANIFEST_ATTEMPTS:
+                raise
+        base = read_manifest(client, storage, storage.prefix)
+        merged = manifest.rebased(previous, base)
+        log.info("the manifest changed meanwhile; merged this publish into it")
 
 
 @dataclass(frozen=True)

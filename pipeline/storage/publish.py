@@ -11,22 +11,23 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config, StorageConfig
-from pipeline.errors import ConflictError, StorageError
+from pipeline.errors import StorageError
 from pipeline.fsutil import StampCache, atomic_write_bytes, sha256_bytes
 from pipeline.storage import s3
 from pipeline.storage.guard import Item, check_dropped, feed_folder
 from pipeline.storage.headers import Phase, feed_page, headers_for, is_feed
 from pipeline.storage.manifest import (
     BY,
-    MANIFEST_KEY,
     META_BY,
     META_SHA,
     Entry,
     LocalFile,
     Manifest,
     full_key,
+    read_manifest,
     relative_key,
     scan_build,
+    write_manifest,
 )
 from pipeline.storage.progress import LogReporter, Reporter
 from pipeline.storage.upload import Uploader, same_bytes
@@ -35,8 +36,6 @@ log = logging.getLogger(__name__)
 
 WORKERS = 12
 INTERNAL = "_pipeline/"
-# Conditional manifest writes: the first, then re-read, merged and written again this often.
-MANIFEST_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -102,12 +101,6 @@ class Result:
     uploaded: int
     uploaded_bytes: int
     deleted: int
-
-
-def read_manifest(client: Any, storage: StorageConfig, prefix: str) -> Manifest:
-    """Return the published manifest, or an empty one (etag None) if there is none."""
-    found = s3.get_object(client, storage, full_key(prefix, MANIFEST_KEY))
-    return Manifest() if found is None else Manifest.parse(found[0], found[1])
 
 
 def _identical(local: LocalFile, remote: s3.RemoteObject) -> bool:
@@ -251,31 +244,6 @@ def chain_order(u: Upload) -> tuple[str, int]:
     return feed_folder(u.file.rel), -feed_page(u.file.rel)
 
 
-def write_manifest(
-    client: Any, uploader: Uploader, plan: Plan, manifest: Manifest, now: datetime
-) -> None:
-    """Write the manifest conditionally; if another publisher wrote one meanwhile, merge into it.
-
-    Our entries (what this publish changed since the manifest it planned from) go into theirs;
-    only an object both changed is a real conflict.
-    """
-    storage, base = plan.storage, plan.previous
-    key = full_key(storage.prefix, MANIFEST_KEY)
-    merged = manifest
-    for attempt in range(1, MANIFEST_ATTEMPTS + 1):
-        condition = {"IfMatch": base.etag} if base.etag else {"IfNoneMatch": "*"}
-        args = {"ContentType": "application/json", "CacheControl": "no-cache", **condition}
-        try:
-            uploader.put_bytes(merged.to_bytes(now), key, args)
-            return
-        except ConflictError:
-            if attempt == MANIFEST_ATTEMPTS:
-                raise
-        base = read_manifest(client, storage, storage.prefix)
-        merged = manifest.rebased(plan.previous, base)
-        log.info("the manifest changed meanwhile; merged this publish into it")
-
-
 def execute(
     plan: Plan,
     client: Any,
@@ -332,7 +300,7 @@ def execute(
     )
     if unchanged:
         return Result(plan, len(plan.uploads), plan.upload_bytes, deleted)
-    write_manifest(client, uploader, plan, manifest, now)
+    write_manifest(client, uploader, storage, plan.previous, manifest, now)
     return Result(plan, len(plan.uploads), plan.upload_bytes, deleted)
 
 

@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# botocore's standard mode: 3 attempts, waiting at most 1 s then 2 s between them.
+# botocore's standard mode, 3 attempts in all (its max_attempts would count retries only);
+# it waits at most 1 s then 2 s between them (far less unless the server throttles).
 ATTEMPTS = 3
 BACKOFF_BUDGET = 3.0
 MAX_CONNECT_TIMEOUT = 3.0
@@ -97,7 +98,7 @@ def make_client(storage: StorageConfig) -> Any:
     config = BotoConfig(
         region_name=storage.region,
         s3={"addressing_style": storage.addressing_style},
-        retries={"mode": "standard", "max_attempts": ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
         connect_timeout=connect,
         read_timeout=read,
         max_pool_connections=32,
