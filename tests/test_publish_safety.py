@@ -97,6 +97,31 @@ def test_two_publishers_second_one_stops_with_conflict(bucket, build_tree, tmp_p
     assert b"guid-e3" in bucket.get("site/podcast/en/feed.xml")  # the first one's feed stands
 
 
+def test_two_publishers_of_different_shows_both_land(bucket, build_tree, tmp_path):
+    build_tree.show("en", {"e1": b"one" * 100})
+    build_tree.show("es", {"u1": b"uno" * 100})
+    publish(build_tree.config(), now=NOW)
+    other = BuildTree(tmp_path / "other")
+    other.show("en", {"e1": b"one" * 100})
+    other.show("es", {"u1": b"uno" * 100, "u2": b"dos" * 100})
+    build_tree.show("en", {"e1": b"one" * 100, "e2": b"two" * 100})
+    # Both plan before either writes; they change different shows, so only the manifest races.
+    plans = []
+    for tree in (build_tree, other):
+        config = tree.config()
+        client = s3.make_client(config.storage)
+        local = scan_build(config.build_dir, StampCache(tmp_path / f"{id(tree)}.json"))
+        previous = read_manifest(client, config.storage, "site")
+        plan = plan_publish(client, config.storage, local, previous, Options())
+        plans.append((config, client, plan))
+    for n, (config, client, plan) in enumerate(plans):
+        execute(plan, client, Uploader(client, config.storage, tmp_path / f"j{n}.json"), now=NOW)
+    assert b"guid-e2" in bucket.get("site/podcast/en/feed.xml")
+    assert b"guid-u2" in bucket.get("site/podcast/es/feed.xml")
+    objects = read_manifest(bucket_client(build_tree), plans[0][0].storage, "site").objects
+    assert {"podcast/en/e2", "podcast/es/u2"} <= {k.rsplit("/", 1)[0] for k in objects}
+
+
 def test_first_publish_race_uses_if_none_match_and_merges_the_other_manifest(
     bucket, build_tree, tmp_path
 ):

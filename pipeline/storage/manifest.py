@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST_KEY = "_pipeline/manifest.json"
 MANIFEST_VERSION = 1
-META_SHA = "sha256"  # x-amz-meta-sha256: lets a LIST + HEAD recover a lost manifest
+META_SHA = "sha256"  # x-amz-meta-sha256: what the writer meant to store (informative only)
 META_BY = "published-by"  # x-amz-meta-published-by: marks objects the pipeline wrote
 BY = "pipeline"
 BAD_CHAR = re.compile(r"[\x00-\x1f\x7f\\]")
