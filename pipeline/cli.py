@@ -344,15 +344,20 @@ def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: A
         say(line)
 
 
-@cli.command(epilog="\b\nExample:\n  pipeline verify")
+@cli.command(epilog="\b\nExample:\n  pipeline verify\n  pipeline verify --deep")
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Also download every object the manifest lists (streamed, through the S3 API) and "
+    "check its SHA-256 and size against the manifest; report every difference.",
+)
 @common_options
 @run
-def verify(root: Path) -> None:
+def verify(root: Path, deep: bool) -> None:
     """Fetch each public feed and check every enclosure with HEAD and a Range request."""
     from pipeline.commands.verify import run_verify
 
-    for check in run_verify(root):
-        say(f"ok  {check.url}  ({check.enclosures} enclosures)")
+    run_verify(root, deep=deep, report=say)
 
 
 @cli.group(epilog="\b\nExample:\n  pipeline storage start --port 8333")

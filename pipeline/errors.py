@@ -60,6 +60,38 @@ class ConflictError(StorageError):
     """Someone else published in the meantime; nothing of theirs was overwritten."""
 
 
+class NetworkError(StorageError):
+    """The storage server could not be reached, stopped answering, or cut a request.
+
+    kind says which: "unreachable" (no connection), "lost" (a connection cut mid-way) or
+    "timeout" (no answer in time), so callers decide without reading the message.
+    """
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class MissingBucketError(StorageError):
+    """The configured bucket does not exist."""
+
+
+class IntegrityError(StorageError):
+    """The bucket holds bytes other than those sent (size or checksum differ)."""
+
+
+class VerifyError(StorageError):
+    """What listeners get differs from what was published; one line per difference."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        """Return one line per difference."""
+        return [str(p) for p in self.problems]
+
+
 class Problems:
     """Collect problems while validating, then raise them all together."""
 

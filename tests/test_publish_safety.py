@@ -24,6 +24,7 @@ from pipeline.storage.publish import (
     publish,
     read_manifest,
 )
+from pipeline.storage.upload import Uploader
 from tests.s3_server import BuildTree
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -97,21 +98,52 @@ def test_two_publishers_second_one_stops_with_conflict(bucket, build_tree, tmp_p
             (config, client, plan_publish(client, config.storage, local, previous, Options()))
         )
     (c1, client1, plan1), (c2, client2, plan2) = plans
-    execute(plan1, client1, s3.Uploader(client1, c1.storage, tmp_path / "j1.json"), now=NOW)
+    execute(plan1, client1, Uploader(client1, c1.storage, tmp_path / "j1.json"), now=NOW)
     with pytest.raises(ConflictError, match="someone else published"):
-        execute(plan2, client2, s3.Uploader(client2, c2.storage, tmp_path / "j2.json"), now=NOW)
+        execute(plan2, client2, Uploader(client2, c2.storage, tmp_path / "j2.json"), now=NOW)
     assert b"guid-e3" in bucket.get("site/podcast/en/feed.xml")  # the first one's feed stands
 
 
-def test_first_publish_race_uses_if_none_match(bucket, build_tree, tmp_path):
+def test_two_publishers_of_different_shows_both_land(bucket, build_tree, tmp_path):
+    build_tree.show("en", {"e1": b"one" * 100})
+    build_tree.show("es", {"u1": b"uno" * 100})
+    publish(build_tree.config(), now=NOW)
+    other = BuildTree(tmp_path / "other")
+    other.show("en", {"e1": b"one" * 100})
+    other.show("es", {"u1": b"uno" * 100, "u2": b"dos" * 100})
+    build_tree.show("en", {"e1": b"one" * 100, "e2": b"two" * 100})
+    # Both plan before either writes; they change different shows, so only the manifest races.
+    plans = []
+    for tree in (build_tree, other):
+        config = tree.config()
+        client = s3.make_client(config.storage)
+        local = scan_build(config.build_dir, StampCache(tmp_path / f"{id(tree)}.json"))
+        previous = read_manifest(client, config.storage, "site")
+        plan = plan_publish(client, config.storage, local, previous, Options())
+        plans.append((config, client, plan))
+    for n, (config, client, plan) in enumerate(plans):
+        execute(plan, client, Uploader(client, config.storage, tmp_path / f"j{n}.json"), now=NOW)
+    assert b"guid-e2" in bucket.get("site/podcast/en/feed.xml")
+    assert b"guid-u2" in bucket.get("site/podcast/es/feed.xml")
+    objects = read_manifest(bucket_client(build_tree), plans[0][0].storage, "site").objects
+    assert {"podcast/en/e2", "podcast/es/u2"} <= {k.rsplit("/", 1)[0] for k in objects}
+
+
+def test_first_publish_race_uses_if_none_match_and_merges_the_other_manifest(
+    bucket, build_tree, tmp_path
+):
     build_tree.show("en", {"e1": b"a" * 10})
     config = build_tree.config()
     client = s3.make_client(config.storage)
     local = scan_build(config.build_dir, StampCache(tmp_path / "c.json"))
     plan = plan_publish(client, config.storage, local, Manifest(), Options())
-    bucket.client.put_object(Bucket=bucket.name, Key=f"site/{MANIFEST_KEY}", Body=b"{}")
-    with pytest.raises(ConflictError):
-        execute(plan, client, s3.Uploader(client, config.storage, tmp_path / "j.json"), now=NOW)
+    # Another first publisher wrote its manifest (a show of its own) after we planned.
+    theirs = b'{"version":1,"objects":{"podcast/es/feed.xml":{"sha256":"ab","size":3}}}'
+    bucket.client.put_object(Bucket=bucket.name, Key=f"site/{MANIFEST_KEY}", Body=theirs)
+    execute(plan, client, Uploader(client, config.storage, tmp_path / "j.json"), now=NOW)
+    # If-None-Match refused to overwrite theirs; the retry merged ours into it.
+    merged = read_manifest(client, config.storage, "site").objects
+    assert "podcast/es/feed.xml" in merged and "podcast/en/feed.xml" in merged
 
 
 def test_stale_tree_lacking_a_published_episode_is_refused(bucket, build_tree, tmp_path):

@@ -1,4 +1,4 @@
-"""The publish manifest (what the pipeline wrote to the bucket) and the local tree it is compared to."""
+"""The publish manifest (what the pipeline wrote to the bucket), read and written in the bucket."""
 
 from __future__ import annotations
 
@@ -9,19 +9,26 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pipeline.errors import StorageError
+from pipeline.errors import ConflictError, StorageError
 from pipeline.fsutil import CHUNK, StampCache
+from pipeline.storage import s3
+from pipeline.storage.upload import Uploader
+from pipeline.structure.config import StorageConfig
+from pipeline.structure.layout import MANIFEST_KEY
 
 log = logging.getLogger(__name__)
 
-MANIFEST_KEY = "_pipeline/manifest.json"
+
 MANIFEST_VERSION = 1
-META_SHA = "sha256"  # x-amz-meta-sha256: lets a LIST + HEAD recover a lost manifest
+META_SHA = "sha256"  # x-amz-meta-sha256: what the writer meant to store (informative only)
 META_BY = "published-by"  # x-amz-meta-published-by: marks objects the pipeline wrote
 BY = "pipeline"
 BAD_CHAR = re.compile(r"[\x00-\x1f\x7f\\]")
+V = TypeVar("V")
+# Conditional manifest writes: the first, then re-read, merged and written again up to 3 times.
+MANIFEST_ATTEMPTS = 4
 
 
 def check_key(rel: str) -> str:
@@ -90,6 +97,21 @@ class Manifest:
         }
         return json.dumps(data, indent=1, sort_keys=False).encode("utf-8") + b"\n"
 
+    def rebased(self, base: Manifest, theirs: Manifest) -> Manifest:
+        """Return theirs with this manifest's changes since base applied (objects and sources).
+
+        Raise ConflictError if theirs changed an entry this one changed too, differently.
+        """
+        objects, clash = _apply(self.objects, base.objects, theirs.objects)
+        sources, clash_sources = _apply(self.sources, base.sources, theirs.sources)
+        clash += clash_sources
+        if clash:
+            raise ConflictError(
+                f"someone else published {', '.join(sorted(clash)[:5])} in the meantime; "
+                "nothing of theirs was overwritten: update your tree and publish again"
+            )
+        return Manifest(objects, sources, theirs.published_at, theirs.etag)
+
     @classmethod
     def parse(cls, raw: bytes, etag: str | None) -> Manifest:
         """Read a manifest from the bucket; a damaged one counts as missing (recovered by LIST)."""
@@ -111,6 +133,58 @@ class Manifest:
             log.warning("the published manifest is unreadable (%s); recovering from a listing", exc)
             return cls(etag=etag)
         return cls(objects, sources, str(data.get("published_at", "")), etag)
+
+
+def _apply(mine: dict[str, V], base: dict[str, V], theirs: dict[str, V]) -> tuple[dict, list]:
+    """Return theirs with every key mine changed since base set (or removed), and the clashes."""
+    merged, clash = dict(theirs), []
+    for key in mine.keys() | base.keys():
+        new, old, their = mine.get(key), base.get(key), theirs.get(key)
+        if new == old or their == new:
+            continue  # we did not change it, or both made the same change
+        if their != old:
+            clash.append(key)
+        elif new is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = new
+    return merged, clash
+
+
+def read_manifest(client: Any, storage: StorageConfig, prefix: str) -> Manifest:
+    """Return the published manifest, or an empty one (etag None) if there is none."""
+    found = s3.get_object(client, storage, full_key(prefix, MANIFEST_KEY))
+    return Manifest() if found is None else Manifest.parse(found[0], found[1])
+
+
+def write_manifest(
+    client: Any,
+    uploader: Uploader,
+    storage: StorageConfig,
+    previous: Manifest,
+    manifest: Manifest,
+    now: datetime,
+) -> None:
+    """Write the manifest conditionally; if another publisher wrote one meanwhile, merge into it.
+
+    Our entries (what this publish changed since previous, the manifest it planned from) go
+    into theirs; only an object both changed is a real conflict.
+    """
+    base = previous
+    key = full_key(storage.prefix, MANIFEST_KEY)
+    merged = manifest
+    for attempt in range(1, MANIFEST_ATTEMPTS + 1):
+        condition = {"IfMatch": base.etag} if base.etag else {"IfNoneMatch": "*"}
+        args = {"ContentType": "application/json", "CacheControl": "no-cache", **condition}
+        try:
+            uploader.put_bytes(merged.to_bytes(now), key, args)
+            return
+        except ConflictError:
+            if attempt == MANIFEST_ATTEMPTS:
+                raise
+        base = read_manifest(client, storage, storage.prefix)
+        merged = manifest.rebased(previous, base)
+        log.info("the manifest changed meanwhile; merged this publish into it")
 
 
 @dataclass(frozen=True)

@@ -13,27 +13,29 @@ from typing import Any
 from pipeline.errors import StorageError
 from pipeline.fsutil import StampCache, atomic_write_bytes, sha256_bytes
 from pipeline.storage import s3
-from pipeline.storage.guard import Item, check_dropped
-from pipeline.storage.headers import Phase, headers_for, is_feed
+from pipeline.storage.guard import Item, check_dropped, feed_folder
+from pipeline.storage.headers import Phase, headers_for
 from pipeline.storage.manifest import (
     BY,
-    MANIFEST_KEY,
     META_BY,
     META_SHA,
     Entry,
     LocalFile,
     Manifest,
     full_key,
+    read_manifest,
     relative_key,
     scan_build,
+    write_manifest,
 )
 from pipeline.storage.progress import LogReporter, Reporter
+from pipeline.storage.upload import Uploader, same_bytes
 from pipeline.structure.config import Config, StorageConfig
+from pipeline.structure.layout import INTERNAL_PREFIX, feed_page, is_feed
 
 log = logging.getLogger(__name__)
 
 WORKERS = 12
-INTERNAL = "_pipeline/"
 
 
 @dataclass(frozen=True)
@@ -101,24 +103,13 @@ class Result:
     deleted: int
 
 
-def read_manifest(client: Any, storage: StorageConfig, prefix: str) -> Manifest:
-    """Return the published manifest, or an empty one (etag None) if there is none."""
-    found = s3.get_object(client, storage, full_key(prefix, MANIFEST_KEY))
-    return Manifest() if found is None else Manifest.parse(found[0], found[1])
+def _identical(local: LocalFile, remote: s3.RemoteObject) -> bool:
+    """Compare a local file with an object the manifest cannot vouch for, by size and ETag.
 
-
-def _identical(
-    client: Any, storage: StorageConfig, key: str, local: LocalFile, remote: s3.RemoteObject
-) -> tuple[bool, dict[str, str]]:
-    """Compare a local file with an object the manifest cannot vouch for; return (same, meta)."""
-    if remote.size != local.size:
-        return False, {}
-    # A single-part upload's ETag is the MD5 of its bytes on S3 and its clones.
-    if "-" not in remote.etag and remote.etag == local.md5:
-        return True, {}
-    head = s3.head_object(client, storage, key) or {}
-    meta = head.get("Metadata", {})
-    return meta.get(META_SHA) == local.sha256, meta
+    The ETag comes from the bytes the server holds, while x-amz-meta-sha256 only says what
+    the writer meant to store: a damaged or replaced object may carry the right one.
+    """
+    return remote.size == local.size and same_bytes(remote.etag, local.path, local.size, local.md5)
 
 
 def plan_publish(
@@ -135,7 +126,7 @@ def plan_publish(
     remote = {
         rel: obj
         for key, obj in s3.list_objects(client, storage, prefix).items()
-        if (rel := relative_key(prefix, key)) is not None and not rel.startswith(INTERNAL)
+        if (rel := relative_key(prefix, key)) is not None and not rel.startswith(INTERNAL_PREFIX)
     }
     published_feeds: dict[str, bytes] = {}
     feed_etags: dict[str, str] = {}
@@ -168,10 +159,11 @@ def plan_publish(
         if trusted and entry is not None:
             same, ours = entry.sha256 == f.sha256, True
         else:
-            same, meta = _identical(client, storage, key, f, obj)
-            if not same and not meta:
+            same = _identical(f, obj)
+            ours = same or entry is not None
+            if not ours:
                 meta = (s3.head_object(client, storage, key) or {}).get("Metadata", {})
-            ours = entry is not None or meta.get(META_BY) == BY or same
+                ours = meta.get(META_BY) == BY
         if same:
             manifest.objects[rel] = Entry(f.sha256, f.size, obj.etag, source_of(rel))
             unchanged += 1
@@ -215,6 +207,11 @@ def _run_phase(
     workers: int,
 ) -> None:
     """Upload a phase in parallel; stop at the first failure and re-raise it."""
+    if workers == 1:
+        # In order, in this thread: a pool's free worker would start the next one at once.
+        for u in uploads:
+            upload_one(u)
+        return
     if not uploads:
         return
     with ThreadPoolExecutor(max_workers=min(workers, len(uploads))) as pool:
@@ -238,18 +235,26 @@ def confirm_sizes(client: Any, storage: StorageConfig, batch: list[Upload]) -> N
         )
 
 
+def chain_order(u: Upload) -> tuple[str, int]:
+    """Sort feed pages so each show's chain stays whole: the last page first, feed.xml last.
+
+    A page gains the items the page before it loses, so writing from the oldest page to the
+    newest keeps every published episode on some page at every moment.
+    """
+    return feed_folder(u.file.rel), -feed_page(u.file.rel)
+
+
 def execute(
     plan: Plan,
     client: Any,
-    uploader: s3.Uploader,
+    uploader: Uploader,
     *,
     now: datetime,
     reporter: Reporter | None = None,
     workers: int = WORKERS,
 ) -> Result:
     """Carry out a plan: media and PDFs (confirmed), pages, feeds, deletions, then the manifest."""
-    storage = plan.storage
-    reporter = reporter or LogReporter()
+    storage, reporter = plan.storage, reporter or LogReporter()
     reporter.start(len(plan.uploads), plan.upload_bytes)
     manifest = plan.manifest
 
@@ -257,17 +262,24 @@ def execute(
         h = headers_for(u.file.rel)
         args = {**h.put_args(), "Metadata": {META_SHA: u.file.sha256, META_BY: BY}, **u.condition}
         etag = uploader.put(
-            u.file.path, u.key, md5=u.file.md5, args=args, on_bytes=reporter.advance
+            u.file.path,
+            u.key,
+            md5=u.file.md5,
+            sha256=u.file.sha256,
+            args=args,
+            on_bytes=reporter.advance,
         )
         manifest.objects[u.file.rel] = Entry(u.file.sha256, u.file.size, etag, u.source)
         reporter.done(u.key, u.file.size)
 
     try:
         for phase in Phase:
-            # Largest first: long episodes start at once instead of trailing behind the rest.
-            batch = sorted(
-                (u for u in plan.uploads if u.phase is phase), key=lambda u: -u.file.size
-            )
+            batch = [u for u in plan.uploads if u.phase is phase]
+            if phase is Phase.FEEDS:
+                batch.sort(key=chain_order)
+            else:
+                # Largest first: long episodes start at once instead of trailing behind the rest.
+                batch.sort(key=lambda u: -u.file.size)
             # Feeds go one by one: each is a conditional write, the first conflict stops the rest.
             _run_phase(batch, upload_one, 1 if phase is Phase.FEEDS else workers)
             if phase is Phase.MEDIA and batch:
@@ -288,9 +300,7 @@ def execute(
     )
     if unchanged:
         return Result(plan, len(plan.uploads), plan.upload_bytes, deleted)
-    condition = {"IfMatch": plan.previous.etag} if plan.previous.etag else {"IfNoneMatch": "*"}
-    args = {"ContentType": "application/json", "CacheControl": "no-cache", **condition}
-    uploader.put_bytes(manifest.to_bytes(now), full_key(storage.prefix, MANIFEST_KEY), args)
+    write_manifest(client, uploader, storage, plan.previous, manifest, now)
     return Result(plan, len(plan.uploads), plan.upload_bytes, deleted)
 
 
@@ -349,7 +359,7 @@ def publish(
     plan = plan_publish(client, storage, local, remote.manifest, options, sources or {})
     if options.dry_run:
         return Result(plan, 0, 0, 0)
-    uploader = s3.Uploader(client, storage, config.cache_dir / "publish-multipart.json")
+    uploader = Uploader(client, storage, config.cache_dir / "publish-multipart.json")
     uploader.abort_leftovers(storage.prefix)
     return execute(plan, client, uploader, now=now, reporter=reporter, workers=workers)
 

@@ -1,30 +1,44 @@
-"""A boto3 client for S3-compatible servers, its errors as clean messages, and safe uploads."""
+"""A boto3 client for S3-compatible servers, its failures as clean messages, and bounded reads."""
 
 from __future__ import annotations
 
-import base64
+import hashlib
+import http.client
 import logging
-import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.exceptions as bx
 from botocore.config import Config as BotoConfig
+from urllib3.exceptions import ProtocolError
 
-from pipeline.errors import ConflictError, StorageError
-from pipeline.fsutil import read_json_cache, write_json_cache
+from pipeline.errors import (
+    ConflictError,
+    IntegrityError,
+    MissingBucketError,
+    NetworkError,
+    StorageError,
+)
+from pipeline.fsutil import CHUNK
 from pipeline.structure.config import StorageConfig
 
 log = logging.getLogger(__name__)
 
-MULTIPART_THRESHOLD = 16 << 20
-PART_SIZE = 8 << 20
-STALE_UPLOAD_AGE = timedelta(hours=24)
+T = TypeVar("T")
+
+# botocore's standard mode, 3 attempts in all (its max_attempts would count retries only);
+# it waits at most 1 s then 2 s between them (far less unless the server throttles).
+ATTEMPTS = 3
+BACKOFF_BUDGET = 3.0
+MAX_CONNECT_TIMEOUT = 3.0
+# Our own retries of a GET whose body was cut (botocore retries only until the headers arrive).
+READ_ATTEMPTS = 3
+READ_BACKOFF = 0.5
 CONFLICT_CODES = {
     "PreconditionFailed",
     "ConditionalRequestConflict",
@@ -33,31 +47,60 @@ CONFLICT_CODES = {
     "409",
 }
 AUTH_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"}
-NETWORK_ERRORS = (
-    bx.EndpointConnectionError,
-    bx.ConnectTimeoutError,
-    bx.ReadTimeoutError,
+DIGEST_CODES = {"BadDigest", "InvalidDigest"}
+TIMEOUTS = (bx.ConnectTimeoutError, bx.ReadTimeoutError)
+UNREACHABLE = (bx.EndpointConnectionError, bx.ProxyConnectionError)
+# A connection that was cut mid-request or mid-body: before or after the server acted on it.
+LOST = (
     bx.ConnectionClosedError,
-    bx.ProxyConnectionError,
+    bx.ResponseStreamingError,
+    bx.IncompleteReadError,
+    bx.HTTPClientError,
+    ProtocolError,
+    http.client.HTTPException,
+    ConnectionError,
+)
+CUT_BODY = (
+    bx.ResponseStreamingError,
+    bx.IncompleteReadError,
+    ProtocolError,
+    http.client.HTTPException,
 )
 
 
-def make_client(
-    storage: StorageConfig, *, max_attempts: int = 4, connect_timeout: float = 3.0
-) -> Any:
-    """Return an S3 client: credentials from the AWS chain only, bounded standard retries."""
+def public_endpoint(url: str | None) -> str:
+    """Return an endpoint URL fit to print: without user:password@, or "AWS S3" for none."""
+    if not url:
+        return "AWS S3"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def timeouts(total: float) -> tuple[float, float]:
+    """Return (connect, read) timeouts so that every attempt on a silent server fits in total."""
+    read = max(1.0, (total - BACKOFF_BUDGET) / ATTEMPTS)
+    return min(MAX_CONNECT_TIMEOUT, read), read
+
+
+def make_client(storage: StorageConfig) -> Any:
+    """Return an S3 client: credentials from the AWS chain only, bounded retries and timeouts."""
     session = boto3.session.Session()
     if session.get_credentials() is None:
         raise StorageError(
             "no S3 credentials found: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
             "(or set AWS_PROFILE); they are never read from pipeline.toml"
         )
+    connect, read = timeouts(storage.timeout)
     config = BotoConfig(
         region_name=storage.region,
         s3={"addressing_style": storage.addressing_style},
-        retries={"mode": "standard", "max_attempts": max_attempts},
-        connect_timeout=connect_timeout,
-        read_timeout=60,
+        retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
+        connect_timeout=connect,
+        read_timeout=read,
         max_pool_connections=32,
         # S3-compatible servers reject or mishandle the newer default CRC checksums.
         request_checksum_calculation="when_required",
@@ -72,16 +115,43 @@ def error_code(exc: bx.ClientError) -> str:
     return str(err.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
 
 
+def _answered(exc: bx.ClientError) -> str:
+    """Return "HTTP 503 SlowDown"-style text for what the server answered."""
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    code = error_code(exc)
+    return f"HTTP {status} {code}" if status and str(status) != code else f"HTTP {code}"
+
+
 @contextmanager
 def translated(storage: StorageConfig, what: str) -> Iterator[None]:
-    """Turn botocore failures into StorageError lines that name the operation, never a secret."""
-    where = storage.endpoint_url or "AWS S3"
+    """Turn botocore failures into StorageError lines that say what happened, never a secret.
+
+    Messages name the operation, the endpoint without userinfo and the error class or S3
+    code; never a header, a signed URL or the library's own text.
+    """
+    where = public_endpoint(storage.endpoint_url)
+    again = "nothing is lost: run it again once the server answers"
     try:
         yield
-    except NETWORK_ERRORS as exc:
-        raise StorageError(
-            f"{what}: cannot reach {where} ({type(exc).__name__}); "
-            "nothing is lost: run the publish again once the server answers"
+    except TIMEOUTS:
+        raise NetworkError(
+            f"{what}: timed out: {where} did not answer within {storage.timeout:g} s "
+            f"({ATTEMPTS} attempts); {again}",
+            "timeout",
+        ) from None
+    except UNREACHABLE as exc:
+        raise NetworkError(
+            f"{what}: cannot reach {where} ({type(exc).__name__}); {again}", "unreachable"
+        ) from None
+    except bx.SSLError:
+        raise NetworkError(
+            f"{what}: the TLS handshake with {where} failed", "unreachable"
+        ) from None
+    except LOST as exc:
+        raise NetworkError(
+            f"{what}: connection lost: {where} cut the connection mid-request "
+            f"({type(exc).__name__}); {again}",
+            "lost",
         ) from None
     except bx.NoCredentialsError:
         raise StorageError(f"{what}: no S3 credentials found (AWS_ACCESS_KEY_ID...)") from None
@@ -97,41 +167,47 @@ def translated(storage: StorageConfig, what: str) -> Iterator[None]:
                 f"{what}: {where} rejected the credentials ({code}); check AWS_ACCESS_KEY_ID "
                 "and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)"
             ) from None
+        if code in DIGEST_CODES:
+            raise IntegrityError(
+                f"{what}: {where} received other bytes than were sent ({code})"
+            ) from None
         if code in ("NoSuchBucket",):
-            raise StorageError(missing_bucket(storage)) from None
+            raise MissingBucketError(missing_bucket(storage)) from None
         if code in ("AccessDenied", "403"):
             raise StorageError(
                 f"{what}: access denied by {where} for bucket {storage.bucket}"
             ) from None
-        raise StorageError(f"{what}: {where} answered {code}") from None
+        raise StorageError(f"{what}: the server answered {_answered(exc)}") from None
     except bx.BotoCoreError as exc:
-        raise StorageError(f"{what}: {type(exc).__name__}: {exc}") from None
+        # The class name only: botocore's text may carry a URL or a parameter value.
+        raise StorageError(f"{what}: {type(exc).__name__}") from None
 
 
 def missing_bucket(storage: StorageConfig) -> str:
     """Return the message for a bucket that does not exist."""
     return (
-        f"bucket {storage.bucket!r} does not exist at {storage.endpoint_url or 'AWS S3'}; "
+        f"bucket {storage.bucket!r} does not exist at {public_endpoint(storage.endpoint_url)}; "
         "create it (or pass --create-bucket for a local server)"
     )
 
 
 def check_bucket(client: Any, storage: StorageConfig, create: bool = False) -> None:
     """Make sure the bucket exists and the credentials may use it; create it if asked."""
+    what = f"checking bucket {storage.bucket}"
     try:
-        with translated(storage, f"checking bucket {storage.bucket}"):
+        with translated(storage, what):
             client.head_bucket(Bucket=storage.bucket)
         return
-    except StorageError as exc:
-        if "cannot reach" in str(exc):
-            raise  # retried already: asking again would only double the wait
-    # HEAD carries no error body: ask again with a LIST to learn why.
+    except NetworkError:
+        raise  # retried already: asking again would only double the wait
+    except StorageError:
+        pass  # HEAD carries no error body: ask again with a LIST to learn why
     try:
-        with translated(storage, f"checking bucket {storage.bucket}"):
+        with translated(storage, what):
             client.list_objects_v2(Bucket=storage.bucket, MaxKeys=1)
         return
-    except StorageError as exc:
-        if not create or "does not exist" not in str(exc):
+    except MissingBucketError:
+        if not create:
             raise
     with translated(storage, f"creating bucket {storage.bucket}"):
         client.create_bucket(Bucket=storage.bucket)
@@ -159,16 +235,46 @@ def list_objects(client: Any, storage: StorageConfig, prefix: str) -> dict[str, 
     return found
 
 
+def fetch(
+    client: Any, storage: StorageConfig, key: str, consume: Callable[[Iterator[bytes]], T]
+) -> tuple[T, str] | None:
+    """GET an object, hand its body in chunks to consume; return (result, etag) or None if absent.
+
+    A body cut mid-way is fetched again (READ_ATTEMPTS in all, with a short backoff), and
+    consume starts over each time, so it must not keep state between calls.
+    """
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        with translated(storage, f"reading {key}"):
+            try:
+                resp = client.get_object(Bucket=storage.bucket, Key=key)
+            except bx.ClientError as exc:
+                if error_code(exc) in ("NoSuchKey", "404"):
+                    return None
+                raise
+            try:
+                return consume(resp["Body"].iter_chunks(CHUNK)), resp["ETag"].strip('"')
+            except CUT_BODY as exc:
+                if attempt == READ_ATTEMPTS:
+                    raise
+                log.info("reading %s: the body was cut (%s); again", key, type(exc).__name__)
+            finally:
+                resp["Body"].close()
+        time.sleep(READ_BACKOFF * attempt)
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def sha256_stream(chunks: Iterable[bytes]) -> tuple[str, int]:
+    """Return the SHA-256 and length of a stream, holding one chunk at a time."""
+    h, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        h.update(chunk)
+        size += len(chunk)
+    return h.hexdigest(), size
+
+
 def get_object(client: Any, storage: StorageConfig, key: str) -> tuple[bytes, str] | None:
     """Return (body, etag) of an object, or None if it does not exist."""
-    with translated(storage, f"reading {key}"):
-        try:
-            resp = client.get_object(Bucket=storage.bucket, Key=key)
-        except bx.ClientError as exc:
-            if error_code(exc) in ("NoSuchKey", "404"):
-                return None
-            raise
-        return resp["Body"].read(), resp["ETag"].strip('"')
+    return fetch(client, storage, key, b"".join)
 
 
 def head_object(client: Any, storage: StorageConfig, key: str) -> dict[str, Any] | None:
@@ -180,110 +286,3 @@ def head_object(client: Any, storage: StorageConfig, key: str) -> dict[str, Any]
             if error_code(exc) in ("NoSuchKey", "404", "NotFound"):
                 return None
             raise
-
-
-class Uploader:
-    """Upload files (multipart above a threshold) and keep a journal of unfinished multiparts."""
-
-    def __init__(self, client: Any, storage: StorageConfig, journal: Path):
-        self.client, self.storage, self.journal = client, storage, journal
-        self.lock = threading.Lock()
-
-    def _journal(self, upload_id: str, key: str | None) -> None:
-        with self.lock:
-            data = read_json_cache(self.journal)
-            if key is None:
-                data.pop(upload_id, None)
-            else:
-                data[upload_id] = key
-            write_json_cache(self.journal, data)
-
-    def abort_leftovers(self, prefix: str) -> int:
-        """Abort multipart uploads an earlier run left behind (journalled, or older than a day)."""
-        aborted = 0
-        mine = read_json_cache(self.journal)
-        cutoff = datetime.now(UTC) - STALE_UPLOAD_AGE
-        with translated(self.storage, "listing unfinished uploads"):
-            resp = self.client.list_multipart_uploads(
-                Bucket=self.storage.bucket, Prefix=f"{prefix}/" if prefix else ""
-            )
-        for up in resp.get("Uploads", []) or []:
-            initiated = up.get("Initiated")
-            if up["UploadId"] in mine or (initiated and initiated < cutoff):
-                self._abort(up["Key"], up["UploadId"])
-                aborted += 1
-        for upload_id in mine:
-            self._journal(upload_id, None)
-        if aborted:
-            log.info("aborted %d unfinished multipart upload(s)", aborted)
-        return aborted
-
-    def _abort(self, key: str, upload_id: str) -> None:
-        with translated(self.storage, f"aborting the unfinished upload of {key}"):
-            try:
-                self.client.abort_multipart_upload(
-                    Bucket=self.storage.bucket, Key=key, UploadId=upload_id
-                )
-            except bx.ClientError as exc:
-                if error_code(exc) not in ("NoSuchUpload", "404"):
-                    raise
-        self._journal(upload_id, None)
-
-    def put(
-        self,
-        path: Path,
-        key: str,
-        *,
-        md5: str,
-        args: dict[str, Any],
-        on_bytes: Callable[[int], None] = lambda n: None,
-    ) -> str:
-        """Upload one file to key with the given put_object arguments; return its ETag."""
-        size = path.stat().st_size
-        if size > MULTIPART_THRESHOLD and "IfMatch" not in args and "IfNoneMatch" not in args:
-            return self._multipart(path, key, size, args, on_bytes)
-        with translated(self.storage, f"uploading {key}"), path.open("rb") as body:
-            md5_b64 = base64.b64encode(bytes.fromhex(md5)).decode()
-            resp = self.client.put_object(
-                Bucket=self.storage.bucket, Key=key, Body=body, ContentMD5=md5_b64, **args
-            )
-        on_bytes(size)
-        return resp["ETag"].strip('"')
-
-    def put_bytes(self, data: bytes, key: str, args: dict[str, Any]) -> str:
-        """Upload bytes (the manifest) with the given arguments; return the ETag."""
-        with translated(self.storage, f"writing {key}"):
-            resp = self.client.put_object(Bucket=self.storage.bucket, Key=key, Body=data, **args)
-        return resp["ETag"].strip('"')
-
-    def _multipart(
-        self, path: Path, key: str, size: int, args: dict[str, Any], on_bytes: Callable[[int], None]
-    ) -> str:
-        bucket = self.storage.bucket
-        with translated(self.storage, f"starting the upload of {key}"):
-            upload_id = self.client.create_multipart_upload(Bucket=bucket, Key=key, **args)[
-                "UploadId"
-            ]
-        self._journal(upload_id, key)
-        parts = []
-        try:
-            with translated(self.storage, f"uploading {key}"), path.open("rb") as f:
-                for number in range(1, (size + PART_SIZE - 1) // PART_SIZE + 1):
-                    chunk = f.read(PART_SIZE)
-                    resp = self.client.upload_part(
-                        Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=chunk
-                    )
-                    parts.append({"PartNumber": number, "ETag": resp["ETag"]})
-                    on_bytes(len(chunk))
-                resp = self.client.complete_multipart_upload(
-                    Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
-                )
-        except BaseException:
-            # Best effort: if the server is gone, the journal lets the next run abort it.
-            try:
-                self._abort(key, upload_id)
-            except StorageError:
-                log.info("could not abort the upload of %s now; the next run will", key)
-            raise
-        self._journal(upload_id, None)
-        return resp["ETag"].strip('"')

@@ -1,4 +1,4 @@
-"""Check the live feeds the way Apple's validator does: every enclosure answers HEAD and Range."""
+"""Check the live feeds as Apple's validator does, and (deep) the bucket against the manifest."""
 
 from __future__ import annotations
 
@@ -8,16 +8,25 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
-from pipeline.errors import ContentError, Problem
-from pipeline.storage.headers import is_feed
+from pipeline.errors import Problem, StorageError, VerifyError
 from pipeline.structure.config import Config
+from pipeline.structure.layout import is_feed
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = 15.0
 ATOM = "{http://www.w3.org/2005/Atom}"
 USER_AGENT = "pipeline-verify/1 (podcast feed check)"
+
+
+@dataclass(frozen=True)
+class BucketCheck:
+    """The bucket checked against the manifest: how many objects and bytes were downloaded."""
+
+    objects: int
+    nbytes: int
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ def check_enclosure(feed: str, url: str, length: int) -> list[Problem]:
 
 
 def verify_feeds(urls: list[str], workers: int = 8) -> list[FeedCheck]:
-    """Fetch each feed and check all its enclosures; raise ContentError listing every failure."""
+    """Fetch each feed and check all its enclosures; raise VerifyError listing every failure."""
     problems: list[Problem] = []
     checks = []
     jobs: list[tuple[str, str, int]] = []
@@ -115,5 +124,50 @@ def verify_feeds(urls: list[str], workers: int = 8) -> list[FeedCheck]:
         for found_problems in pool.map(lambda j: check_enclosure(*j), jobs):
             problems.extend(found_problems)
     if problems:
-        raise ContentError(problems)
+        raise VerifyError(problems)
     return checks
+
+
+def verify_bucket(config: Config, workers: int = 4) -> BucketCheck:
+    """Download every object the manifest lists and compare its SHA-256 and size with it.
+
+    Bodies are streamed and hashed chunk by chunk (bounded memory). Raise VerifyError with
+    one line per object that is missing or differs.
+    """
+    from pipeline.storage import s3
+    from pipeline.storage.manifest import MANIFEST_KEY, full_key
+    from pipeline.storage.publish import read_manifest
+
+    storage = config.storage
+    if storage is None:
+        raise StorageError(f"{config.path.name}: [storage]: missing; say which bucket to check")
+    client = s3.make_client(storage)
+    manifest = read_manifest(client, storage, storage.prefix)
+    if manifest.etag is None:
+        raise StorageError(
+            f"no {full_key(storage.prefix, MANIFEST_KEY)} in bucket {storage.bucket}: "
+            "nothing published to check"
+        )
+
+    def check(item: tuple[str, Any]) -> Problem | None:
+        rel, entry = item
+        key = full_key(storage.prefix, rel)
+        found = s3.fetch(client, storage, key, s3.sha256_stream)
+        if found is None:
+            return Problem(key, "", "is in the manifest but missing from the bucket")
+        (sha, size), _ = found
+        if (sha, size) != (entry.sha256, entry.size):
+            return Problem(
+                key,
+                "",
+                f"differs from the manifest: {size} bytes, sha256 {sha[:16]}…, expected "
+                f"{entry.size} bytes, sha256 {entry.sha256[:16]}…; publish again to repair it",
+            )
+        return None
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = list(pool.map(check, sorted(manifest.objects.items())))
+    problems = [p for p in found if p is not None]
+    if problems:
+        raise VerifyError(problems)
+    return BucketCheck(len(found), sum(e.size for e in manifest.objects.values()))

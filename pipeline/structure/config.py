@@ -143,6 +143,8 @@ class StorageConfig(Model):
     endpoint_url: HttpUrl | None = None
     region: str = "us-east-1"
     addressing_style: Literal["auto", "path", "virtual"] = "path"
+    # Seconds a request may wait for a silent server, all retries included (docs/publishing.md).
+    timeout: float = Field(30.0, ge=3, le=600)
 
     @field_validator("prefix")
     @classmethod

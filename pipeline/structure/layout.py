@@ -17,7 +17,7 @@ EPISODE_GUID_NAMESPACE = uuid.UUID("0c5d3b1e-7a43-5e0f-9a6c-3f1b2d4e5a60")
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 SUFFIX_ALIASES = {".jpeg": ".jpg"}  # Apple wants artwork URLs ending in .jpg or .png
 CHAPTERS_STEM = "chapters"
-FEED_NAME = re.compile(r"^feed(?:-\d+)?\.xml$")
+FEED_NAME = re.compile(r"^feed(?:-(\d+))?\.xml$")
 # A content-hashed name carries at least 8 hex digits before its suffix: cover.3fa9c01b2d.jpg
 HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,64}\.[A-Za-z0-9]+$")
 
@@ -73,6 +73,12 @@ def hashed_name(stem: str, sha256: str, suffix: str) -> str:
 def is_feed(key: str) -> bool:
     """Return whether a key is a podcast feed page (feed.xml, feed-2.xml...)."""
     return bool(FEED_NAME.match(PurePosixPath(key).name))
+
+
+def feed_page(key: str) -> int:
+    """Return a feed page's number: 1 for feed.xml, N for feed-N.xml (0 if not a feed)."""
+    found = FEED_NAME.match(PurePosixPath(key).name)
+    return 0 if found is None else int(found.group(1) or 1)
 
 
 def is_chapters(key: str) -> bool:
