@@ -8,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 import jinja2
+import langcodes
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
@@ -149,3 +150,16 @@ def format_size(size: int) -> str:
     if size >= 1_000_000:
         return f"{size / 1_000_000:.1f} MB"
     return f"{max(1, round(size / 1000))} kB"
+
+
+def is_language_tag(tag: str) -> bool:
+    """Return whether tag is a well-formed, known BCP 47 language tag ('en', 'es-MX', 'fa')."""
+    # langcodes also accepts 'en_US'; feeds and HTML need the hyphenated form.
+    return "_" not in tag and langcodes.tag_is_valid(tag)
+
+
+def iso639_2(tag: str) -> str:
+    """Return the ISO 639-2 code of a language tag, for ID3 frames: 'es-MX' -> 'spa'."""
+    if not is_language_tag(tag):
+        return "und"
+    return langcodes.Language.get(tag).to_alpha3()

@@ -52,19 +52,55 @@ def read_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
 
 def describe_error(err: Mapping[str, Any]) -> str:
     """Turn one pydantic error into a short message a content author understands."""
-    kind = err.get("type", "")
+    kind = str(err.get("type", ""))
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field (a typo?)"
-    msg = str(err.get("msg", "invalid value"))
-    return msg.removeprefix("Value error, ")
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    if kind.startswith(("date", "datetime")):
+        # pydantic's own words ("invalid character in year") do not show the form it wants.
+        got = err.get("input")
+        return (
+            f"{got!r} is not a date: write it without quotes as YYYY-MM-DD, e.g. 2026-11-20 "
+            f"({msg[:1].lower()}{msg[1:]})"
+        )
+    return msg
 
 
-def field_name(loc: tuple[Any, ...], prefix: str = "") -> str:
-    """Join a pydantic error location into a dotted key such as shows.panorama.title."""
+def _item_label(item: Any, index: int) -> str:
+    """Name a list item the way its author knows it: by its text or name, else by position."""
+    if isinstance(item, str) and item:
+        return repr(item)
+    if isinstance(item, dict):
+        for key in ("name", "title", "slug"):
+            if isinstance(item.get(key), str) and item[key]:
+                return repr(item[key])
+    return f"#{index + 1}"  # counted from one, as people count
+
+
+def field_name(loc: tuple[Any, ...], prefix: str = "", data: Any = None) -> str:
+    """Join a pydantic error location into a key such as shows.panorama.title.
+
+    A list item is named by its value or name, never by a zero-based index:
+    persons 'Amara Okafor'.href, articles '09-gone.md'.
+    """
     parts = [prefix] if prefix else []
-    parts += [str(p) for p in loc if not str(p).startswith("function-")]
+    node = data
+    for part in loc:
+        if str(part).startswith("function-"):
+            continue
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            label = _item_label(item, part)
+            if parts:
+                parts[-1] = f"{parts[-1]} {label}"
+            else:
+                parts.append(label)
+            node = item
+            continue
+        parts.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
     return ".".join(parts)
 
 
@@ -81,5 +117,5 @@ def validate(
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         for err in exc.errors():
-            problems.add(path, field_name(err["loc"], prefix), describe_error(err))
+            problems.add(path, field_name(err["loc"], prefix, data), describe_error(err))
         return None

@@ -304,3 +304,12 @@ def test_the_installed_command_prints_no_traceback(tree: ContentTree):
     assert run.returncode == 1
     assert run.stderr.startswith(f"error: {EP_TOML}: audio:")
     assert "Traceback" not in run.stderr and run.stdout == ""
+
+
+def test_a_person_error_names_the_person(tree: ContentTree, cli):
+    valid_tree(tree)
+    toml = tree.root / EP_TOML
+    toml.write_text(toml.read_text() + '\n[[persons]]\nname = "Amara Okafor"\nrole = 7\n')
+    result = cli(tree.root, "check")
+    assert result.exit_code == 1
+    assert f"error: {EP_TOML}: persons 'Amara Okafor'.role: " in result.stderr, result.stderr

@@ -50,7 +50,7 @@ def test_article_listed_but_missing(tmp_path: Path):
             'title = "No. 1"\nnumber = 1\ndate = 2026-11-01\narticles = ["01-strike.md", "09-gone.md"]\n'
         ),
     )
-    assert_fails(tmp_path, "issues/no-1/issue.toml: articles[1]: 09-gone.md: file not found")
+    assert_fails(tmp_path, "issues/no-1/issue.toml: articles: 09-gone.md: file not found")
 
 
 def test_missing_image(tmp_path: Path):
@@ -207,3 +207,33 @@ def test_unknown_issue_slug(tmp_path: Path):
 def test_bad_page_size_in_config(tmp_path: Path):
     make_tree(tmp_path, cover=None, page_size="B7")
     assert_fails(tmp_path, "pipeline.toml: magazine.page_size: 'B7' is not A4, A5, Letter")
+
+
+def test_article_listed_twice_is_named(tmp_path: Path):
+    make_tree(
+        tmp_path,
+        cover=None,
+        issue_toml=(
+            'title = "No. 1"\nnumber = 1\ndate = 2026-11-01\n'
+            'articles = ["01-strike.md", "01-strike.md"]\n'
+        ),
+    )
+    assert_fails(tmp_path, "issues/no-1/issue.toml: articles: 01-strike.md is listed 2 times")
+
+
+def test_a_date_in_quotes_shows_the_form_wanted(tmp_path: Path):
+    make_tree(
+        tmp_path, cover=None, issue_toml='title = "No. 1"\nnumber = 1\ndate = "1 November 2026"\n'
+    )
+    output = assert_fails(tmp_path, "issues/no-1/issue.toml: date: '1 November 2026' is not a date")
+    assert "write it without quotes as YYYY-MM-DD, e.g. 2026-11-20" in output
+
+
+def test_a_bad_list_item_is_named_by_its_value_not_a_zero_based_index(tmp_path: Path):
+    make_tree(
+        tmp_path,
+        cover=None,
+        issue_toml='title = "No. 1"\nnumber = 1\ndate = 2026-11-01\neditors = ["Ana", 7]\n',
+    )
+    output = assert_fails(tmp_path, "issues/no-1/issue.toml: editors #2: ")
+    assert "editors[1]" not in output and "editors.1" not in output

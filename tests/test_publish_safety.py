@@ -250,3 +250,18 @@ def test_manifest_naming_a_key_outside_the_prefix_is_refused(bucket, build_tree)
     with pytest.raises(StorageError, match="escape the storage prefix"):
         publish(build_tree.config(), now=NOW, options=Options(prune=True))
     assert "other/secret.txt" in bucket.listing()
+
+
+def test_a_published_feed_with_xml_entities_is_not_expanded_by_the_guard():
+    from pipeline.storage.guard import feed_items
+
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b"<rss><channel><item><guid>&b;</guid></item></channel></rss>"
+    )
+    # defusedxml refuses the entity declarations: the feed counts as unreadable (replaced),
+    # and nothing is expanded.
+    assert feed_items(bomb) == {}
+    plain = b"<rss><channel><item><guid>g-1</guid><title>T</title></item></channel></rss>"
+    assert list(feed_items(plain)) == ["g-1"]

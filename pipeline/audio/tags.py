@@ -33,6 +33,7 @@ from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
 
 from pipeline.errors import InputError
+from pipeline.locales import iso639_2
 from pipeline.structure.chapters import Chapter
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,6 @@ ARTWORK_QUALITY = 85
 # Bump when the tags written for the same inputs change, so cached build copies are redone.
 TAGGER_VERSION = 1
 TAGGABLE = {".mp3", ".m4a"}
-# ISO 639-1 -> ISO 639-2/B, for the language of ID3 comment frames.
-ISO639_2 = {
-    "en": "eng", "es": "spa", "fr": "fra", "de": "deu", "pt": "por", "it": "ita", "nl": "nld",
-    "ca": "cat", "eu": "eus", "gl": "glg", "el": "ell", "tr": "tur", "ar": "ara", "ru": "rus",
-    "pl": "pol", "sv": "swe", "da": "dan", "no": "nor", "fi": "fin", "ja": "jpn", "zh": "zho",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -130,7 +125,7 @@ def _chapter_frames(info: TagInfo) -> list[CHAP | CTOC]:
 
 def _write_id3(path: Path, info: TagInfo) -> None:
     tags = ID3()
-    lang = ISO639_2.get(info.language.split("-")[0].lower(), "und")
+    lang = iso639_2(info.language)
     tags.add(TIT2(encoding=3, text=[info.title]))
     tags.add(TALB(encoding=3, text=[info.album]))
     tags.add(TPE1(encoding=3, text=[info.artist]))

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import frontmatter
 import yaml
 
 from pipeline.errors import Problems
@@ -33,7 +34,7 @@ ISSUE_FILE = "issue.toml"
 MIN_COVER_DPI = 200
 # Inline images larger than this (the URL's length) are refused: put the file in the folder.
 MAX_DATA_URL = 256 * 1024
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+_FRONT_MATTER = frontmatter.YAMLHandler()
 
 
 def geometry(magazine: MagazineConfig) -> Geometry:
@@ -116,16 +117,16 @@ def _load_issue(
     )
     if not names:
         problems.add(path, "articles", "the issue has no articles (no *.md files listed or found)")
-    if len(set(names)) != len(names):
-        problems.add(path, "articles", "an article is listed twice")
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.add(path, "articles", f"{name} is listed {names.count(name)} times")
     articles = []
     for i, name in enumerate(names):
         file = (folder / name).resolve()
         if not _inside(file, folder) or not name.endswith(".md"):
-            problems.add(path, f"articles[{i}]", f"{name!r} must be a .md file in the issue folder")
+            problems.add(path, "articles", f"{name!r} must be a .md file in the issue folder")
             continue
         if not file.is_file():
-            problems.add(path, f"articles[{i}]", f"{name}: file not found")
+            problems.add(path, "articles", f"{name}: file not found")
             continue
         article = _load_article(file, folder, language, geo, i + 1, probe, problems, warnings)
         if article is not None:
@@ -158,11 +159,15 @@ def _load_issue(
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """Split '---' YAML front matter from the body; return (yaml, body, body's first line - 1)."""
-    m = _FRONT.match(text)
-    if not m:
+    """Split '---' YAML front matter from the body; return (yaml, body, lines before the body).
+
+    python-frontmatter finds the block; the YAML is parsed here with PyYAML so that an error
+    names its line in the file.
+    """
+    if not _FRONT_MATTER.detect(text):
         return None
-    return m.group(1), text[m.end() :], m.group(0).count("\n")
+    front, body = _FRONT_MATTER.split(text)
+    return front, body, text[: len(text) - len(body)].count("\n")
 
 
 def _load_article(
@@ -187,7 +192,7 @@ def _load_article(
         data = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 2}" if mark is not None else "front matter"
+        where = f"line {mark.line + 1}" if mark is not None else "front matter"
         problems.add(file, where, f"YAML error: {getattr(exc, 'problem', None) or exc}")
         return None
     if not isinstance(data, dict):

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
 from pipeline.errors import Problems, StorageError
 from pipeline.structure.layout import episode_guid, feed_folder
 
@@ -27,8 +30,8 @@ class Item:
 def feed_items(xml: bytes) -> dict[str, Item]:
     """Return the items of a feed page by guid; an unparsable feed has none."""
     try:
-        root = ET.fromstring(xml)
-    except ET.ParseError as exc:
+        root = safe_fromstring(xml)
+    except (ET.ParseError, DefusedXmlException) as exc:  # XML from the bucket: no entities
         log.warning("a published feed does not parse (%s); it is replaced", exc)
         return {}
     items = {}

@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
 from pipeline.errors import Problem, StorageError, VerifyError
 from pipeline.structure.config import Config
 from pipeline.structure.layout import is_feed
@@ -95,11 +97,11 @@ def verify_feeds(urls: list[str], workers: int = 8) -> list[FeedCheck]:
         url = queue.pop(0)
         try:
             with _request(url, headers={"Accept-Encoding": "identity"}) as resp:
-                root = ET.fromstring(resp.read())
+                root = safe_fromstring(resp.read())
         except urllib.error.HTTPError as exc:
             problems.append(Problem(url, "", f"answered HTTP {exc.code}"))
             continue
-        except (OSError, ValueError, ET.ParseError) as exc:
+        except (OSError, ValueError, ET.ParseError) as exc:  # defusedxml errors are ValueErrors
             problems.append(Problem(url, "", f"cannot be read ({exc})"))
             continue
         found = [

@@ -11,17 +11,17 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.errors import Problems
+from pipeline.locales import is_language_tag
 from pipeline.readers import read_toml, validate
 from pipeline.structure.categories import check_category
 from pipeline.structure.slug import slug_problem
 
 CONFIG_FILE = "pipeline.toml"
-LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
 
 
 def _language(value: str) -> str:
-    if not LANGUAGE.match(value):
-        raise ValueError(f"{value!r} is not a language tag such as 'en' or 'es-MX'")
+    if not is_language_tag(value):
+        raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en', 'es-MX' or 'fa'")
     return value
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import webvtt
+from webvtt.errors import MalformedFileError
+
+from pipeline.errors import InputError
 from pipeline.structure.chapters import parse_time
 
-# Both formats: "00:01:02.500 --> 00:01:05.000" (VTT) or "00:01:02,500 --> ..." (SRT);
-# VTT may omit the hours.
-_TIMING = re.compile(
-    r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s+-->\s+((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
-)
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
 _TAG = re.compile(r"</?[^>]*>")
 
 
@@ -28,22 +28,41 @@ class Cue:
 
 
 def read_transcript(path: Path) -> tuple[Cue, ...]:
-    """Return the cues of a WebVTT or SRT file, with markup removed and speakers kept."""
-    text = path.read_text("utf-8-sig").replace("\r\n", "\n")
-    cues: list[Cue] = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = block.strip("\n").split("\n")
-        for i, line in enumerate(lines):
-            m = _TIMING.match(line)
-            if m:
-                body = " ".join(lines[i + 1 :]).strip()
-                voice = _VOICE.search(body)
-                plain = html.unescape(_TAG.sub("", body)).strip()
-                if plain:
-                    speaker = voice.group(1).strip() if voice else None
-                    cues.append(Cue(parse_time(m.group(1)), speaker, plain))
-                break
+    """Return the cues of a WebVTT or SRT file, markup removed and speakers kept; or raise.
+
+    webvtt-py parses both formats; InputError says why a file is not a transcript.
+    """
+    kind = path.suffix.lower()
+    if kind not in TRANSCRIPT_SUFFIXES:
+        raise InputError("transcripts must be WebVTT (.vtt) or SRT (.srt)")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("the transcript is not valid UTF-8") from None
+    buffer = io.StringIO(text.replace("\r\n", "\n"))
+    try:
+        captions = webvtt.from_buffer(buffer, format="vtt" if kind == ".vtt" else "srt")
+    except MalformedFileError as exc:
+        what = "WebVTT (the file must start with WEBVTT)" if kind == ".vtt" else "SRT"
+        raise InputError(f"not {what}: {exc}") from None
+    cues = []
+    for caption in captions.captions:
+        plain = html.unescape(_TAG.sub("", caption.text)).strip()
+        if plain:
+            speaker = (caption.voice or "").strip() or None
+            cues.append(Cue(parse_time(caption.start), speaker, " ".join(plain.split())))
+    if not cues:
+        raise InputError("no cues with text (00:00:01.000 --> 00:00:04.000, then the words)")
     return tuple(cues)
+
+
+def transcript_problem(path: Path) -> str | None:
+    """Return why a file is not a usable WebVTT or SRT transcript, or None."""
+    try:
+        read_transcript(path)
+    except InputError as exc:
+        return str(exc)
+    return None
 
 
 def merge_cues(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
@@ -56,22 +75,3 @@ def merge_cues(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
         else:
             merged.append(cue)
     return tuple(merged)
-
-
-TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
-
-
-def transcript_problem(path: Path) -> str | None:
-    """Return why a file is not a usable WebVTT or SRT transcript, or None."""
-    kind = path.suffix.lower()
-    if kind not in TRANSCRIPT_SUFFIXES:
-        return "transcripts must be WebVTT (.vtt) or SRT (.srt)"
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return "the transcript is not valid UTF-8"
-    if kind == ".vtt" and not text.startswith("WEBVTT"):
-        return "not WebVTT: the file must start with WEBVTT"
-    if "-->" not in text:
-        return "no cue timings (00:00:01,000 --> 00:00:04,000)"
-    return None
