@@ -16,6 +16,7 @@ from weasyprint import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 from pipeline.errors import InputError
+from pipeline.fsutil import inside
 from pipeline.magazine.loader import MAX_DATA_URL
 
 
@@ -50,7 +51,7 @@ class SafeFetcher(URLFetcher):
         if scheme != "file":
             raise self._refuse(url, f"{scheme or 'relative'} URLs are never fetched")
         path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
-        allowed = path in self.extra_files or any(path.is_relative_to(r) for r in self.roots)
+        allowed = path in self.extra_files or any(inside(path, r) for r in self.roots)
         if not allowed:
             raise self._refuse(url, "outside the issue and template folders")
         path = self.substitutes.get(path, path)
