@@ -28,8 +28,8 @@ class PipelineError(Exception):
         return [str(self)]
 
 
-class ContentError(PipelineError):
-    """The content tree has one or more problems; all are reported at once."""
+class ManyProblems(PipelineError):
+    """An error made of several problems, reported together, one line each."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(set(problems))
@@ -38,6 +38,10 @@ class ContentError(PipelineError):
     def lines(self) -> list[str]:
         """Return one line per problem."""
         return [str(p) for p in self.problems]
+
+
+class ContentError(ManyProblems):
+    """The content tree has one or more problems; all are reported at once."""
 
 
 class InputError(PipelineError, ValueError):
@@ -80,16 +84,8 @@ class IntegrityError(StorageError):
     """The bucket holds bytes other than those sent (size or checksum differ)."""
 
 
-class VerifyError(StorageError):
+class VerifyError(ManyProblems, StorageError):
     """What listeners get differs from what was published; one line per difference."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(set(problems))
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-    def lines(self) -> list[str]:
-        """Return one line per difference."""
-        return [str(p) for p in self.problems]
 
 
 class Problems:

@@ -80,6 +80,18 @@ def content_file(folder: Path, name: str, root: Path) -> Path:
     return candidate
 
 
+def write_outputs(build_dir: Path, files: dict[str, Path], data: dict[str, bytes]) -> int:
+    """Link files and write data into build_dir by key; return how many data objects changed."""
+    for key, src in files.items():
+        link_or_copy(src, build_dir / key)
+    changed = 0
+    for key, content in data.items():
+        if write_if_changed(build_dir / key, content):
+            changed += 1
+            log.info("wrote %s", key)
+    return changed
+
+
 def sha256_file(path: Path) -> str:
     """Return the hex SHA-256 of a file's bytes."""
     h = hashlib.sha256()

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.audio.publish import tagged_copy
-from pipeline.fsutil import StampCache, link_or_copy, sha256_file, write_if_changed
+from pipeline.fsutil import StampCache, sha256_file, write_outputs
 from pipeline.podcast.feed import FeedPage, PublishedEpisode, render_feed
 from pipeline.structure.config import Config
 from pipeline.structure.layout import (
@@ -53,11 +53,7 @@ class FeedResult:
 
     def write(self, build_dir: Path) -> None:
         """Place the media and write the feed pages; remove what an earlier build left."""
-        for key, src in self.media.items():
-            link_or_copy(src, build_dir / key)
-        for key, xml in self.pages.items():
-            if write_if_changed(build_dir / key, xml):
-                log.info("wrote %s", key)
+        write_outputs(build_dir, self.media, self.pages)
         remove_stale(build_dir / show_prefix(self.show), {str(build_dir / k) for k in self.keys})
 
 

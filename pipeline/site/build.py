@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from pipeline import __version__, locales
-from pipeline.fsutil import link_or_copy, write_if_changed
+from pipeline.fsutil import write_outputs
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import FeedResult
 from pipeline.site.views import ShowView, issue_view, show_view
@@ -49,12 +49,7 @@ class SiteResult:
 
     def write(self, build_dir: Path) -> int:
         """Write the pages and link the files; remove pages an earlier build left; return changes."""
-        for key, src in self.files.items():
-            link_or_copy(src, build_dir / key)
-        for key, data in self.pages.items():
-            if write_if_changed(build_dir / key, data):
-                self.written += 1
-                log.info("wrote %s", key)
+        self.written += write_outputs(build_dir, self.files, self.pages)
         remove_stale_pages(build_dir, set(self.keys))
         return self.written
 
