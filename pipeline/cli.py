@@ -312,7 +312,9 @@ def issue_new(
     epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50"
 )
 @click.option(
-    "--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Build, then list what would be uploaded and deleted; upload nothing.",
 )
 @click.option(
     "--prune", is_flag=True, help="Delete objects the pipeline wrote that the build no longer has."
