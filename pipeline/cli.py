@@ -347,7 +347,13 @@ def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: A
 
 
 @cli.command(epilog="\b\nExample:\n  pipeline serve\n  pipeline serve --port 8080 --no-pdf")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to serve on (0: any free port).",
+)
 @click.option(
     "--host",
     default="127.0.0.1",
