@@ -195,12 +195,16 @@ class Preview:
             else:
                 self.magazine_errors.pop(slug, None)
                 self.screens[slug] = outcome
+        # The thumbnails first; then the site again, so its issue page links the new PDF.
+        self.bump()
+        if not isinstance(outcome, PipelineError):
+            with self.lock:
                 if not self.content_errors:
                     try:
                         self._build(Touched())
                     except PipelineError as exc:
                         self.content_errors = exc.lines()
-        self.bump()
+            self.bump()
 
     def render_loop(self, pool: multiprocessing.pool.Pool) -> None:
         """Render queued issues one at a time in the worker process, until stopping."""
