@@ -160,6 +160,7 @@ def test_broken_episode_shows_banner_until_fixed(served_sample: Served, page: Pa
     try:
         banner = page.locator(BANNER)
         expect(banner).to_contain_text(f"{EPISODE_TOML}: date:", timeout=8000)
+        expect(banner).to_be_in_viewport()
         # The last good build stays served under the banner.
         expect(page.locator("#episodes-title")).to_be_visible()
     finally:

@@ -20,7 +20,7 @@ BANNER_ID = "pipeline-preview-banner"
 # Added to every HTML response of the preview server, never to a file: the page reloads when
 # the build's generation changes, and errors show in a banner until the file is fixed.
 _STYLE = (
-    f"#{BANNER_ID}{{position:sticky;top:0;z-index:1000;background:#b42318;color:#fff;"
+    f"#{BANNER_ID}{{position:fixed;top:0;left:0;right:0;z-index:1000;background:#b42318;color:#fff;"
     "font:14px/1.4 ui-monospace,monospace;padding:.6rem 1rem;white-space:pre-wrap;"
     "overflow-wrap:anywhere}"
     ".badge-preview{background:#7a2e00;color:#fff}"
