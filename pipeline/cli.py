@@ -312,7 +312,9 @@ def issue_new(
     epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50"
 )
 @click.option(
-    "--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Build, then list what would be uploaded and deleted; upload nothing.",
 )
 @click.option(
     "--prune", is_flag=True, help="Delete objects the pipeline wrote that the build no longer has."
@@ -342,6 +344,35 @@ def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: A
     )
     for line in lines:
         say(line)
+
+
+@cli.command(epilog="\b\nExample:\n  pipeline serve\n  pipeline serve --port 8080 --no-pdf")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to serve on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to serve on; others on the network see drafts if you widen it.",
+)
+@click.option("--no-pdf", is_flag=True, help="Skip the magazine's screen edition and thumbnails.")
+@common_options
+@run
+def serve(root: Path, port: int, host: str, no_pdf: bool) -> None:
+    """Preview the site, feeds and magazine with drafts; rebuild and reload on every save."""
+    from pipeline.commands.serve import serving, watch
+
+    with serving(root, host=host, port=port, pdf=not no_pdf, now=clock.now) as (preview, url):
+        say(f"previewing {preview.root} at {url}/ (drafts and scheduled items shown); Ctrl-C stops")
+        try:
+            watch(preview)
+        except KeyboardInterrupt:
+            say("stopped")
 
 
 @cli.command(epilog="\b\nExample:\n  pipeline verify\n  pipeline verify --deep")

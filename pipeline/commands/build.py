@@ -38,18 +38,26 @@ def build_all(
     remote: Remote | None = None,
     slugs: Iterable[str] | None = None,
     jobs: int | None = None,
+    shows: Iterable[str] | None = None,
+    previous: BuildReport | None = None,
 ) -> BuildReport:
     """Render every requested stage, then write build/; the project was validated before.
 
     Feeds and pages are rendered in memory and written last, so a template error in any stage
     leaves build/ as it was. With a remote (publishing), issues already published with the same
     source hash are not rebuilt: their files are fetched back so the site still links them.
+    With a previous report (the preview's rebuilds), the stages not requested, and the shows
+    not named in shows, keep its results instead of being rendered again.
     """
     stages = set(stages)
     report = BuildReport()
     build_dir = project.config.build_dir
     if "podcast" in stages:
-        report.feeds = render_feeds(project, now)
+        report.feeds = render_feeds(project, now, shows, previous.feeds if previous else ())
+    elif previous is not None:
+        report.feeds = previous.feeds
+    if "magazine" not in stages and previous is not None:
+        report.issues = previous.issues
     if "magazine" in stages and project.issues:
         if "site" in stages:
             # The magazine writes its PDFs as it renders them: render the site once before, so a

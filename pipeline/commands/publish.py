@@ -16,6 +16,7 @@ from pipeline.storage.progress import LogReporter, Reporter, RichReporter
 from pipeline.storage.publish import Options, Result, Source, connect, describe, publish
 from pipeline.structure.config import Config, load_config
 from pipeline.structure.layout import feed_key, issue_prefix
+from pipeline.structure.project import Project
 
 __all__ = ["Options", "public_urls", "run_publish"]
 
@@ -41,9 +42,14 @@ def run_publish(
     # Everything is read and validated before the bucket is touched: a bad episode stops here.
     project = load_project(root, now=now) if build else None
     config = project.config if project else load_config(root)
-    remote = connect(config, create=options.create_bucket and not options.dry_run)
+    remote = connect(
+        config,
+        create=options.create_bucket and not options.dry_run,
+        missing_ok=options.dry_run,
+    )
     sources: dict[str, Source] = {}
-    if project is not None and not options.dry_run:
+    if project is not None:
+        # A dry run builds too, exactly as a publish would, so it lists what a publish sends.
         report = build_all(project, now=now, remote=remote)
         sources = issue_sources(report.issues)
     result = publish(
@@ -51,7 +57,7 @@ def run_publish(
     )
     plan = result.plan
     if options.dry_run:
-        return result, list(describe(plan))
+        return result, [*describe(plan), *(scheduled_lines(project, now) if project else [])]
     lines = [
         f"published to {'/'.join(filter(None, (plan.storage.bucket, plan.storage.prefix)))}: "
         f"{result.uploaded} uploaded "
@@ -60,6 +66,20 @@ def run_publish(
     lines += [f"unpublished {i.title or i.guid} (guid {i.guid})" for i in plan.dropped]
     lines += [f"  {url}" for url in public_urls(config)]
     return result, lines
+
+
+def scheduled_lines(project: Project, now: datetime) -> list[str]:
+    """Return a line per scheduled episode: it goes live with the first publish after its time."""
+    waiting = [
+        e
+        for show in project.shows.values()
+        for e in show.episodes
+        if not e.draft and not e.is_live(now)
+    ]
+    return [
+        f"scheduled  {e.show}/{e.slug}  {e.date.isoformat()}  {e.title}"
+        for e in sorted(waiting, key=lambda e: (e.date, e.show, e.slug))
+    ]
 
 
 def public_urls(config: Config) -> list[str]:

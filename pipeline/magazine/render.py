@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,8 +171,10 @@ def _refusal_lines(job: Job, refused: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
-def make_jobs(config: Config, issue: Issue, targets: dict[str, Path]) -> list[Job]:
-    """Render both editions' HTML now (template errors surface here) and describe the PDF work."""
+def make_jobs(
+    config: Config, issue: Issue, targets: dict[str, Path], editions: Iterable[str] = EDITIONS
+) -> list[Job]:
+    """Render the editions' HTML now (template errors surface here) and describe the PDF work."""
     geo = geometry(config.magazine)  # type: ignore[arg-type]
     plan = image_plan(issue, geo)
     if issue.cover is not None:
@@ -190,7 +193,7 @@ def make_jobs(config: Config, issue: Issue, targets: dict[str, Path]) -> list[Jo
             target=targets[edition],
             article_urls=article_urls,
         )
-        for edition in EDITIONS
+        for edition in editions
     ]
 
 

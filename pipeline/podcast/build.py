@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -152,7 +153,9 @@ def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -
     placer = MediaPlacer(config, hashes)
     artwork_key = placer.place(show.artwork, show_prefix(show.id), "artwork")
     artwork_url = config.url(artwork_key)
-    live = [placer.episode(e, show) for e in show.published(now)]
+    # A preview (`pipeline serve`) shows drafts and scheduled episodes too; the site marks them.
+    shown = show.episodes if config.preview else show.published(now)
+    live = [placer.episode(e, show) for e in shown]
     trailers = tuple(p for p in live if p.episode.type == "trailer")[:1]
     chunks = paginate(live, show.config.feed_cap)
     main_url = config.url(feed_key(show.id))
@@ -176,9 +179,24 @@ def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -
     return FeedResult(show.id, main_url, pages, placer.media, artwork_key, tuple(live))
 
 
-def render_feeds(project: Project, now: datetime) -> list[FeedResult]:
-    """Render every show's feed; content was validated when the project was loaded."""
+def render_feeds(
+    project: Project,
+    now: datetime,
+    shows: Iterable[str] | None = None,
+    reuse: Iterable[FeedResult] = (),
+) -> list[FeedResult]:
+    """Render every show's feed (or only those named, reusing the others' earlier results).
+
+    Content was validated when the project was loaded.
+    """
     hashes = StampCache(project.config.cache_dir / "hashes.json")
-    results = [render_show(project.config, show, now, hashes) for show in project.shows.values()]
+    wanted = None if shows is None else set(shows)
+    earlier = {r.show: r for r in reuse}
+    results = [
+        earlier[sid]
+        if wanted is not None and sid not in wanted and sid in earlier
+        else render_show(project.config, show, now, hashes)
+        for sid, show in project.shows.items()
+    ]
     hashes.save()
     return results

@@ -132,7 +132,9 @@ def render_site(
     """Render every page from the feed results and the magazine's outputs; write nothing."""
     config = project.config
     by_show = {f.show: f for f in feeds}
-    shows = [show_view(config, s, by_show[s.id]) for s in project.shows.values() if s.id in by_show]
+    shows = [
+        show_view(config, s, by_show[s.id], now) for s in project.shows.values() if s.id in by_show
+    ]
     outputs = {r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover} for r in issues}
     issue_views = sorted(
         (issue_view(config, i, outputs.get(i.slug, {})) for i in project.issues),

@@ -17,7 +17,7 @@ from pipeline.structure.chapters import Chapter
 from pipeline.structure.config import Config
 from pipeline.structure.issue import Article, Issue
 from pipeline.structure.layout import episode_page_key, feed_key, show_page_key
-from pipeline.structure.show import Person, Show
+from pipeline.structure.show import Episode, Person, Show
 from pipeline.structure.transcript import Cue, merge_cues, read_transcript
 
 PAGE_SIZE = 30  # episodes per show page; older ones go to page-2.html, page-3.html...
@@ -49,6 +49,8 @@ class EpisodeView:
     transcript_key: str | None
     captions: bool
     persons: tuple[Person, ...]
+    # "draft" or "scheduled" in a preview (`pipeline serve`); published builds show neither.
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,15 @@ class IssueView:
     images: tuple[tuple[Path, str], ...]  # (source file, key) of the images the articles show
 
 
-def episode_view(show: Show, published: PublishedEpisode, artwork_key: str) -> EpisodeView:
-    """Build the view of one published episode."""
+def episode_status(e: Episode, now: datetime) -> str:
+    """Return how a preview marks an episode not live at time now: draft, scheduled, or ''."""
+    return "draft" if e.draft else "scheduled" if e.date > now else ""
+
+
+def episode_view(
+    show: Show, published: PublishedEpisode, artwork_key: str, now: datetime
+) -> EpisodeView:
+    """Build the view of one published (or, in a preview, previewed) episode."""
     e = published.episode
     cues = merge_cues(read_transcript(e.transcript)) if e.transcript else ()
     return EpisodeView(
@@ -145,10 +154,11 @@ def episode_view(show: Show, published: PublishedEpisode, artwork_key: str) -> E
         transcript_key=published.transcript_key,
         captions=bool(published.transcript_key and published.transcript_key.endswith(".vtt")),
         persons=e.persons,
+        status=episode_status(e, now),
     )
 
 
-def show_view(config: Config, show: Show, feed: FeedResult) -> ShowView:
+def show_view(config: Config, show: Show, feed: FeedResult, now: datetime) -> ShowView:
     """Build the view of one show from its feed build."""
     c = show.config
     description = markdown_to_html(c.description)
@@ -167,7 +177,7 @@ def show_view(config: Config, show: Show, feed: FeedResult) -> ShowView:
         funding_url=c.funding_url,
         funding_text=c.funding_text,
         subscribe=subscribe_links(c, feed.feed_url),
-        episodes=tuple(episode_view(show, p, feed.artwork_key) for p in feed.episodes),
+        episodes=tuple(episode_view(show, p, feed.artwork_key, now) for p in feed.episodes),
     )
 
 

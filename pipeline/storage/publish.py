@@ -86,6 +86,7 @@ class Plan:
     unchanged: int = 0
     adopted: int = 0
     dropped: list[Item] = field(default_factory=list)
+    missing: bool = False  # the bucket does not exist yet (a dry run)
 
     @property
     def upload_bytes(self) -> int:
@@ -119,13 +120,18 @@ def plan_publish(
     previous: Manifest,
     options: Options,
     sources: dict[str, Source] | None = None,
+    exists: bool = True,
 ) -> Plan:
-    """Compare build/ with the bucket and decide what to upload and delete; write nothing."""
+    """Compare build/ with the bucket and decide what to upload and delete; write nothing.
+
+    A bucket that does not exist yet (exists=False, dry runs only) holds nothing.
+    """
     prefix = storage.prefix
     sources = sources or {}
+    listed = s3.list_objects(client, storage, prefix) if exists else {}
     remote = {
         rel: obj
-        for key, obj in s3.list_objects(client, storage, prefix).items()
+        for key, obj in listed.items()
         if (rel := relative_key(prefix, key)) is not None and not rel.startswith(INTERNAL_PREFIX)
     }
     published_feeds: dict[str, bytes] = {}
@@ -198,7 +204,9 @@ def plan_publish(
     for name, digest in previous.sources.items():
         if digest in current or any(e.source == digest for e in manifest.objects.values()):
             manifest.sources.setdefault(name, digest)
-    return Plan(storage, uploads, deletes, manifest, previous, unchanged, adopted, list(dropped))
+    return Plan(
+        storage, uploads, deletes, manifest, previous, unchanged, adopted, list(dropped), not exists
+    )
 
 
 def _run_phase(
@@ -312,6 +320,7 @@ class Remote:
     storage: StorageConfig
     client: Any
     manifest: Manifest
+    exists: bool = True  # False only for a dry run against a bucket not created yet
 
     def restore(self, hashes: Iterable[str]) -> int:
         """Fetch into build/ the published files of sources not rebuilt (for the site's links)."""
@@ -320,14 +329,19 @@ class Remote:
         )
 
 
-def connect(config: Config, *, create: bool = False) -> Remote:
-    """Check the bucket in [storage] (creating it if asked) and read its manifest."""
+def connect(config: Config, *, create: bool = False, missing_ok: bool = False) -> Remote:
+    """Check the bucket in [storage] (creating it if asked) and read its manifest.
+
+    With missing_ok (a dry run), a bucket that does not exist yet gives an empty Remote.
+    """
     storage = config.storage
     if storage is None:
         raise StorageError(
             f"{config.path.name}: [storage]: missing; say which bucket to publish to"
         )
     client = s3.make_client(storage)
+    if missing_ok and not create and not s3.bucket_exists(client, storage):
+        return Remote(config, storage, client, Manifest(), exists=False)
     s3.check_bucket(client, storage, create=create)
     return Remote(config, storage, client, read_manifest(client, storage, storage.prefix))
 
@@ -349,14 +363,22 @@ def publish(
     remote = (
         target
         if isinstance(target, Remote)
-        else connect(target, create=options.create_bucket and not options.dry_run)
+        else connect(
+            target,
+            create=options.create_bucket and not options.dry_run,
+            missing_ok=options.dry_run,
+        )
     )
+    if not remote.exists and not options.dry_run:
+        raise StorageError(s3.missing_bucket(remote.storage))
     config, storage, client = remote.config, remote.storage, remote.client
     cache = StampCache(config.cache_dir / "publish-hashes.json")
     local = scan_build(config.build_dir, cache)
     if not options.dry_run:
         cache.save()
-    plan = plan_publish(client, storage, local, remote.manifest, options, sources or {})
+    plan = plan_publish(
+        client, storage, local, remote.manifest, options, sources or {}, exists=remote.exists
+    )
     if options.dry_run:
         return Result(plan, 0, 0, 0)
     uploader = Uploader(client, storage, config.cache_dir / "publish-multipart.json")
@@ -392,6 +414,11 @@ def describe(plan: Plan) -> Iterable[str]:
         yield f"delete  {full_key(plan.storage.prefix, rel)}  {size} bytes"
     for item in plan.dropped:
         yield f"unpublish  {item.title or item.guid}  (guid {item.guid})"
+    if plan.missing:
+        yield (
+            f"bucket {plan.storage.bucket} does not exist yet: everything is new "
+            "(create it, or pass --create-bucket for a local server)"
+        )
     yield (
         f"{len(plan.uploads)} to upload ({plan.upload_bytes} bytes), {len(plan.deletes)} to delete, "
         f"{plan.unchanged} unchanged"

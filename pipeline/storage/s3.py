@@ -214,6 +214,18 @@ def check_bucket(client: Any, storage: StorageConfig, create: bool = False) -> N
     log.info("created bucket %s", storage.bucket)
 
 
+def bucket_exists(client: Any, storage: StorageConfig) -> bool:
+    """Return whether the bucket exists; any other failure raises StorageError."""
+    with translated(storage, f"checking bucket {storage.bucket}"):
+        try:
+            client.list_objects_v2(Bucket=storage.bucket, MaxKeys=1)
+        except bx.ClientError as exc:
+            if error_code(exc) in ("NoSuchBucket", "404"):
+                return False
+            raise
+    return True
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     """One object as a LIST shows it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -182,11 +182,18 @@ class Config:
     shows: dict[str, ShowConfig]
     magazine: MagazineConfig | None
     storage: StorageConfig | None
+    # A local preview (`pipeline serve`): drafts and scheduled items shown, built elsewhere.
+    preview: bool = False
 
     @property
     def build_dir(self) -> Path:
-        """Return the folder that mirrors the bucket."""
-        return self.root / "build"
+        """Return the folder that mirrors the bucket (the preview's own folder in a preview)."""
+        return self.root / ".local" / "preview" if self.preview else self.root / "build"
+
+    def for_preview(self, base_url: str) -> Config:
+        """Return these settings for a local preview under base_url, never built into build/."""
+        site = self.site.model_copy(update={"base_url": base_url.rstrip("/")})
+        return replace(self, site=site, preview=True)
 
     @property
     def cache_dir(self) -> Path:
