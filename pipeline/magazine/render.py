@@ -16,6 +16,7 @@ from pipeline.errors import BuildError
 from pipeline.magazine import printfile, scripts
 from pipeline.magazine.images import CMYK_PROFILE, EDITIONS, edition_copies
 from pipeline.magazine.loader import geometry
+from pipeline.magazine.preflight import PageInfo, measure_page
 from pipeline.structure.config import Config
 from pipeline.structure.issue import Geometry, Issue
 from pipeline.templates import environment, render, search_path
@@ -139,15 +140,6 @@ class Job:
     bleed_mm: float = 0.0
 
 
-@dataclass(frozen=True)
-class PageInfo:
-    """What one rendered page holds, for the preflight: its article and whether it opens it."""
-
-    article: str  # the article's file, or "" for the cover, contents and back matter
-    opener: bool = False
-    lang: str = ""
-
-
 class _Collect(logging.Handler):
     """Keep WeasyPrint's warnings and errors so an ERROR fails the build."""
 
@@ -171,7 +163,9 @@ def page_map(job: Job, pages: list) -> list[PageInfo]:
         opened = [starts[a] for a in page.anchors if a in starts]
         if opened:
             current = opened[-1]
-        infos.append(PageInfo(current[0], bool(opened) and bool(current[0]), current[1]))
+        lines, body, images = measure_page(page._page_box)
+        opener = bool(opened) and bool(current[0])
+        infos.append(PageInfo(current[0], opener, current[1], lines, body, images))
     return infos
 
 
@@ -194,7 +188,7 @@ def run_job(job: Job) -> tuple[int, list[str], list[PageInfo]]:
     # build_issues made the copies beforehand (both editions from one decode); this only
     # makes one that is missing, e.g. when a job runs on its own.
     substitutes = {
-        src: edition_copies(src, mm, job.cache_dir, (job.edition,))[job.edition]
+        src: edition_copies(src, mm, job.cache_dir, (job.edition,), job.profile)[job.edition]
         for src, mm in job.images
     }
     extra = (job.profile,) if job.edition == "print" else ()
