@@ -29,6 +29,9 @@ OVERLAP_SHARE = 0.3
 # How far (pt) a glyph box may poke past the page edge (italic overhang, rounding).
 EDGE_TOLERANCE = 0.5
 RGB_OPERATORS = frozenset({"rg", "RG"})
+# Boxes narrower than this (pt) are marks set on a letter (Arabic hamza, harakat), which
+# pdfium reports as boxes of their own, over their letter by design.
+MIN_BOX_WIDTH = 3.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ def layout_warnings(pages: list[PageInfo], min_opener_lines: int = MIN_OPENER_LI
 
 def _overlaps(rects: list[tuple[float, float, float, float]]) -> list[tuple[int, int]]:
     """Return pairs of text boxes that overlap by more than lines set solid may touch."""
-    order = sorted(range(len(rects)), key=lambda i: rects[i][1])
+    wide = [i for i, r in enumerate(rects) if r[2] - r[0] >= MIN_BOX_WIDTH]
+    order = sorted(wide, key=lambda i: rects[i][1])
     found = []
     for pos, a in enumerate(order):
         l1, b1, r1, t1 = rects[a]
@@ -110,7 +114,7 @@ def _overlaps(rects: list[tuple[float, float, float, float]]) -> list[tuple[int,
                 break  # sorted by bottom: no later box reaches down into this one
             width = min(r1, r2) - max(l1, l2)
             height = min(t1, t2) - max(b1, b2)
-            if width > 1 and height > OVERLAP_SHARE * min(t1 - b1, t2 - b2):
+            if width > MIN_BOX_WIDTH and height > OVERLAP_SHARE * min(t1 - b1, t2 - b2):
                 found.append((a, c))
     return found
 

@@ -30,7 +30,6 @@ TEMPLATE = "magazine/issue.html"
 # The cover masthead's widest letters, in em of the display face's extra bold: sizes the
 # masthead so its longest word fits the text width (it wraps between words).
 MASTHEAD_EM_PER_CHAR = 0.64
-BACK_MATTER = "colophon"  # the colophon's id in the template
 
 
 def css_string(value: object) -> str:
@@ -154,18 +153,17 @@ class _Collect(logging.Handler):
 
 
 def page_map(job: Job, pages: list) -> list[PageInfo]:
-    """Return each page's article (from the anchors WeasyPrint placed on it)."""
-    starts = {anchor: (file, lang) for anchor, file, lang in job.articles}
-    starts[BACK_MATTER] = ("", "")  # the colophon's id: the articles end there
+    """Return what each page holds: its article (from WeasyPrint's anchors), its lines."""
     infos: list[PageInfo] = []
-    current = ("", "")
     for page in pages:
-        opened = [starts[a] for a in page.anchors if a in starts]
-        if opened:
-            current = opened[-1]
+        # An article's id is on every page it spans; its head's id only on its opener.
+        here = [
+            (file, lang, anchor) for anchor, file, lang in job.articles if anchor in page.anchors
+        ]
+        file, lang, anchor = here[-1] if here else ("", "", "")
+        opener = bool(anchor) and f"{anchor}-head" in page.anchors
         lines, body, images = measure_page(page._page_box)
-        opener = bool(opened) and bool(current[0])
-        infos.append(PageInfo(current[0], opener, current[1], lines, body, images))
+        infos.append(PageInfo(file, opener, lang, lines, body, images))
     return infos
 
 
