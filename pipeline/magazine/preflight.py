@@ -44,6 +44,7 @@ class PageInfo:
     lines: int = 0  # lines of text in the page area (not running heads or folios)
     body_lines: int = 0  # of them, lines of the article's body
     images: int = 0
+    outside: str = ""  # the first text laid out beyond the page's edge (pdfium drops it)
 
 
 @dataclass
@@ -54,11 +55,13 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def measure_page(page_box: Any) -> tuple[int, int, int]:
-    """Return (lines, body lines, images) of a WeasyPrint page box, margin boxes left out."""
+def measure_page(page_box: Any) -> tuple[int, int, int, str]:
+    """Return (lines, body lines, images, text beyond the page) of a WeasyPrint page box."""
     from weasyprint.formatting_structure import boxes
 
     lines = body = images = 0
+    outside = ""
+    right, bottom = page_box.margin_width(), page_box.margin_height()
     stack: list[tuple[Any, bool]] = [(child, False) for child in page_box.children]
     footnotes = getattr(page_box, "footnote_area", None)
     if footnotes is not None:
@@ -70,15 +73,23 @@ def measure_page(page_box: Any) -> tuple[int, int, int]:
         element = getattr(box, "element", None)
         classes = (element.get("class") or "").split() if element is not None else []
         in_body = in_body or "body" in classes
+        if isinstance(box, boxes.TextBox) and not outside and box.text.strip():
+            x, y = box.position_x, box.position_y
+            if (
+                x < -EDGE_TOLERANCE
+                or y < -EDGE_TOLERANCE
+                or x + box.width > right + 1
+                or y > bottom
+            ):
+                outside = box.text.strip()[:40]
         if isinstance(box, boxes.LineBox):
             lines += 1
             body += in_body
-            continue
         if isinstance(box, boxes.ReplacedBox):
             images += 1
         if isinstance(box, boxes.ParentBox):
             stack.extend((child, in_body) for child in box.children)
-    return lines, body, images
+    return lines, body, images, outside
 
 
 def _where(n: int, info: PageInfo) -> str:
@@ -236,6 +247,11 @@ def check_pdf(path: Path, label: str, edition: str, pages: list[PageInfo]) -> Re
     """Run the preflight on one written edition; label names it in every line ('slug (print)')."""
     report = Report()
     problems = text_problems(path, pages)
+    problems += [
+        f"{_where(n, info)}: text outside the page: {info.outside!r}"
+        for n, info in enumerate(pages, start=1)
+        if info.outside
+    ]
     if edition == "print":
         problems += rgb_problems(path, pages)
     report.errors = [f"{label}: preflight: {p}" for p in problems]

@@ -162,8 +162,8 @@ def page_map(job: Job, pages: list) -> list[PageInfo]:
         ]
         file, lang, anchor = here[-1] if here else ("", "", "")
         opener = bool(anchor) and f"{anchor}-head" in page.anchors
-        lines, body, images = measure_page(page._page_box)
-        infos.append(PageInfo(file, opener, lang, lines, body, images))
+        lines, body, images, outside = measure_page(page._page_box)
+        infos.append(PageInfo(file, opener, lang, lines, body, images, outside))
     return infos
 
 
