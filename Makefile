@@ -6,7 +6,7 @@ PIPELINE := $(BIN)/pipeline
 STAMP := $(VENV)/.installed
 DEMO_S3_PORT ?= 8333
 # Debian packages the pipeline and its tests need (installed only when missing).
-APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-ebgaramond fonts-inter libgs10-common
+APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-ebgaramond fonts-inter libgs10-common
 
 .PHONY: install system-deps demo test check lint format clean golden bench messages
 
@@ -62,7 +62,7 @@ format: install
 	$(BIN)/ruff check --fix pipeline tests bench
 	$(BIN)/ruff format pipeline tests bench
 
-# Regenerate the golden feeds and pages under tests/golden/ after an intended change.
+# Regenerate the golden feeds, pages and magazine thumbnails under tests/golden/ after an intended change.
 golden: install
 	PIPELINE_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
 

@@ -34,7 +34,8 @@ def test_issue_new_makes_a_folder_that_builds(tmp_path: Path):
     assert (folder / "issue.toml").is_file() and (folder / "01-welcome.md").is_file()
     project = load_project(tmp_path, now=datetime(2027, 1, 1, tzinfo=UTC), stages=("magazine",))
     issue = {i.slug: i for i in project.issues}["no-2"]
-    assert issue.number == 2 and issue.title == 'No. 2, "Spring" 2027'
+    # The issue's title goes through the Markdown typographer, like the articles' text.
+    assert issue.number == 2 and issue.title == "No. 2, \u201cSpring\u201d 2027"
     assert issue.articles[0].title == "Welcome to this issue"
     assert '<aside class="pullquote">' in issue.articles[0].html
     built = runner.invoke(cli, ["--root", str(tmp_path), "magazine", "no-2"])

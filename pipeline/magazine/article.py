@@ -4,7 +4,10 @@ On top of the shared Markdown rules (`pipeline.markup`), articles get:
 - figures: an image alone in its paragraph becomes <figure> with its title as <figcaption>;
 - footnotes: each note is moved to where it is referenced, as <span class="footnote">,
   which the magazine stylesheet floats to the foot of the page;
-- pull quotes: a `::: pullquote` ... `:::` block becomes <aside class="pullquote">.
+- pull quotes: a `::: pullquote` ... `:::` block becomes <aside class="pullquote">;
+- headings get ids (`<anchor>-<heading slug>`), and links to other articles of the issue
+  (`03-housing.md`, `03-housing.md#heading`) are reported for the loader to resolve;
+- a paragraph's last two words are tied, so no short word is left alone on the last line.
 """
 
 from __future__ import annotations
@@ -21,9 +24,13 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from pipeline.markup import new_parser, sanitize_html
+from pipeline.structure.slug import slugify
 
 # Footnote references written as [^label] but never defined stay literal text.
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+# A last word this short is tied to the one before it (a "runt" on the paragraph's last line).
+RUNT_CHARS = 9
+_LAST_SPACE = re.compile(rf" (\S{{1,{RUNT_CHARS}}})$")
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
@@ -44,6 +51,26 @@ class Rendered:
     undefined_footnotes: tuple[Reference, ...]
     # Images with neither alt text nor caption: a tagged PDF needs a description.
     missing_alt: tuple[Reference, ...] = ()
+    # Links to another article of the issue (a .md file), and the headings' ids by slug.
+    article_links: tuple[Reference, ...] = ()
+    headings: tuple[tuple[str, str], ...] = ()
+
+
+def typographic(text: str) -> str:
+    """Return plain text (a title, a summary) with the typographer's quotes and dashes."""
+    children = _parser().parseInline(text)[0].children or []
+    kept = ("text", "code_inline", "html_inline")
+    return "".join(
+        " " if c.type == "softbreak" else c.content
+        for c in children
+        if c.type in kept or c.type == "softbreak"
+    )
+
+
+def is_article_link(url: str) -> bool:
+    """Return whether a link URL names a Markdown file (another article), not a web page."""
+    path = url.split("#", 1)[0]
+    return ":" not in path and "/" not in path and path.lower().endswith(".md")
 
 
 @cache
@@ -102,18 +129,49 @@ def _footnote_bodies(md: MarkdownIt, tokens: list[Token], env: dict) -> tuple[li
     return rest, bodies
 
 
-def render_article(text: str, line_offset: int = 0) -> Rendered:
+def _tie_last_words(tokens: list[Token]) -> None:
+    """Tie each paragraph's last two words with a no-break space when the last one is short."""
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.type == "inline" and tokens[i + 1].type == "paragraph_close":
+            children = tok.children or []
+            last = children[-1] if children else None
+            if last is not None and last.type == "text":
+                last.content = _LAST_SPACE.sub("\u00a0\\1", last.content)
+
+
+def _heading_ids(
+    md: MarkdownIt, tokens: list[Token], anchor: str, env: dict
+) -> list[tuple[str, str]]:
+    """Give each heading an id: the article's anchor and the heading's slug; return them."""
+    found: list[tuple[str, str]] = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and anchor:
+            title = _inline_text(md, tokens[i + 1].children, env)
+            slug = slugify(title, fallback=f"section-{len(found) + 1}")
+            while any(s == slug for s, _ in found):
+                slug = f"{slug}-{len(found) + 1}"
+            tok.attrSet("id", f"{anchor}-{slug}")
+            found.append((slug, f"{anchor}-{slug}"))
+    return found
+
+
+def render_article(text: str, line_offset: int = 0, anchor: str = "") -> Rendered:
     """Render an article body (Markdown without its front matter) to sanitized HTML."""
     md = _parser()
     env: dict = {}
     tokens = md.parse(text, env)
     tokens, notes = _footnote_bodies(md, tokens, env)
+    headings = _heading_ids(md, tokens, anchor, env)
+    _tie_last_words(tokens)
     images: list[Reference] = []
     missing_alt: list[Reference] = []
+    links: list[Reference] = []
     for tok in tokens:
         line = (tok.map[0] + 1 + line_offset) if tok.map else line_offset + 1
         if tok.type == "inline":
             for child in tok.children or []:
+                if child.type == "link_open" and is_article_link(str(child.attrGet("href"))):
+                    links.append(Reference(str(child.attrGet("href")), line))
                 if child.type == "image":
                     images.append(Reference(str(child.attrGet("src") or ""), line))
                     alt = _inline_text(md, child.children, env)
@@ -159,7 +217,9 @@ def render_article(text: str, line_offset: int = 0) -> Rendered:
     raw = md.renderer.render(out, md.options, env)
     undefined = _undefined_footnotes(text, env, line_offset)
     clean = sanitize_html(raw, data_images=True)
-    return Rendered(clean, tuple(images), undefined, tuple(missing_alt))
+    return Rendered(
+        clean, tuple(images), undefined, tuple(missing_alt), tuple(links), tuple(headings)
+    )
 
 
 def _raw_urls(fragment: str) -> list[str]:

@@ -19,6 +19,7 @@ from pipeline.errors import BuildError
 from pipeline.fsutil import StampCache, read_json_cache, sha256_file, write_json_cache
 from pipeline.magazine.images import (
     CMYK_PROFILE,
+    EDITIONS,
     RECIPE,
     cached_thumbnail,
     cover_thumbnail,
@@ -27,7 +28,8 @@ from pipeline.magazine.images import (
     thumbnail_path,
 )
 from pipeline.magazine.loader import geometry
-from pipeline.magazine.render import Job, make_jobs, run_job
+from pipeline.magazine.preflight import check_pdf
+from pipeline.magazine.render import Job, cmyk_profile, make_jobs, run_job
 from pipeline.structure.config import Config
 from pipeline.structure.issue import Issue
 from pipeline.structure.project import Project
@@ -36,7 +38,7 @@ from pipeline.templates import search_path
 log = logging.getLogger(__name__)
 
 # Bump when the magazine's output changes for the same inputs (not only on a release).
-FORMAT = "magazine-1"
+FORMAT = "magazine-2"
 
 # A function and its arguments, run in a worker process (so both must pickle).
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
@@ -105,8 +107,9 @@ def issue_source_hash(
         tracked += [(f"templates{i}", root, p) for p in _files(root / "magazine")]
     for tag, base, path in tracked:
         h.update(f"{tag}/{path.relative_to(base).as_posix()}\0{hasher(path)}\n".encode())
-    if CMYK_PROFILE.is_file():
-        h.update(hasher(CMYK_PROFILE).encode())
+    profile = cmyk_profile(config) if config.magazine else CMYK_PROFILE
+    if profile.is_file():
+        h.update(hasher(profile).encode())
     if cache is not None:
         cache.save()
     return h.hexdigest()
@@ -169,6 +172,9 @@ def build_issues(
         work = [w for w in work if w[0].slug not in broken]
         all_jobs = [job for *_, js in work for job in js]
         done_all = _run(pool, [(run_job, (job,)) for job in all_jobs])
+        # --- Preflight (pipeline/magazine/preflight.py): every rendered edition, checked page
+        # by page in the same pool; an error fails its issue like a failed render.
+        done_all = _preflight(pool, all_jobs, done_all)
     outcomes = {id(job): outcome for job, outcome in zip(all_jobs, done_all, strict=True)}
     for issue, digest, paths, js in work:
         done = [outcomes[id(j)] for j in js]
@@ -190,6 +196,31 @@ def build_issues(
         raise MagazineBuildError(errors)
     order = {i.slug: n for n, i in enumerate(issues)}
     return sorted(results, key=lambda r: order[r.slug])
+
+
+def _preflight(pool: ProcessPoolExecutor | None, jobs: list[Job], done: list[Any]) -> list[Any]:
+    """Preflight each rendered edition; return the outcomes, a failed check as a BuildError."""
+    rendered = [
+        (i, job)
+        for i, (job, o) in enumerate(zip(jobs, done, strict=True))
+        if not isinstance(o, BaseException)
+    ]
+    calls: list[Call] = [
+        (check_pdf, (job.target, f"{job.slug} ({job.edition})", job.edition, done[i][2]))
+        for i, job in rendered
+    ]
+    outcomes = list(done)
+    for (i, _), report in zip(rendered, _run(pool, calls), strict=True):
+        if isinstance(report, BaseException):
+            outcomes[i] = report
+        elif report.errors:
+            outcomes[i] = BuildError("\n".join(report.errors))
+        else:
+            outcomes[i] = (done[i][0], [*done[i][1], *report.warnings], done[i][2])
+    return outcomes
+
+
+# --- end of the preflight
 
 
 def _select(issues: tuple[Issue, ...], slugs: Iterable[str] | None) -> list[Issue]:
@@ -245,9 +276,11 @@ def _image_calls(config: Config, work: list[Work]) -> dict[Call, list[str]]:
         if issue.cover is not None and not thumbnail_path(issue.cover, *page, cache).is_file():
             calls.setdefault((cached_thumbnail, (issue.cover, *page, cache)), []).append(issue.slug)
         # Both editions of an issue show the same images at the same printed widths.
+        profile = js[-1].profile
         for source, mm in images:
-            if not has_all_copies(source, mm, cache):
-                calls.setdefault((edition_copies, (source, mm, cache)), []).append(issue.slug)
+            if not has_all_copies(source, mm, cache, profile):
+                args = (source, mm, cache, EDITIONS, profile)
+                calls.setdefault((edition_copies, args), []).append(issue.slug)
     return calls
 
 

@@ -91,9 +91,9 @@ def probe_image(cache: StampCache, path: Path) -> ImageInfo | str:
 
 
 @cache
-def _to_cmyk() -> ImageCms.ImageCmsTransform:
+def _to_cmyk(profile: Path = CMYK_PROFILE) -> ImageCms.ImageCmsTransform:
     srgb = ImageCms.createProfile("sRGB")
-    cmyk = ImageCms.getOpenProfile(str(CMYK_PROFILE))
+    cmyk = ImageCms.getOpenProfile(str(profile))
     return ImageCms.buildTransform(
         srgb, cmyk, "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC
     )
@@ -115,9 +115,14 @@ def _cache_file(source: Path, *recipe: object, cache_dir: Path) -> Path:
     )
 
 
-def copy_path(source: Path, printed_mm: float, edition: str, cache_dir: Path) -> Path:
+def copy_path(
+    source: Path, printed_mm: float, edition: str, cache_dir: Path, profile: Path = CMYK_PROFILE
+) -> Path:
     """Return where the edition's copy of source is cached (whether or not it exists yet)."""
-    return _cache_file(source, target_width(printed_mm, edition), edition, cache_dir=cache_dir)
+    # The default profile keeps the recipe (and so the cache) of copies made before it was set.
+    extra = (profile,) if edition == "print" and profile != CMYK_PROFILE else ()
+    width = target_width(printed_mm, edition)
+    return _cache_file(source, width, edition, *extra, cache_dir=cache_dir)
 
 
 def _decode(source: Path, width: int, height: int = 1) -> Image.Image:
@@ -138,19 +143,21 @@ def _decode(source: Path, width: int, height: int = 1) -> Image.Image:
     return im if im.mode == "RGB" else im.convert("RGB")
 
 
-def _save_copy(im: Image.Image, edition: str, out: Path) -> None:
+def _save_copy(im: Image.Image, edition: str, out: Path, profile: Path = CMYK_PROFILE) -> None:
     """Write one edition's copy of an image already at its size: RGB or CMYK (SWOP) JPEG."""
     dpi = EDITION_DPI[edition]
     with atomic_path(out) as tmp:
         if edition == "print":
-            cmyk = ImageCms.applyTransform(im, _to_cmyk())
+            cmyk = ImageCms.applyTransform(im, _to_cmyk(profile))
             assert cmyk is not None  # applyTransform returns None only with inPlace=True
             cmyk.save(tmp, "JPEG", quality=92, dpi=(dpi, dpi), optimize=True)
         else:
             im.save(tmp, "JPEG", quality=78, dpi=(dpi, dpi), optimize=True, progressive=True)
 
 
-def _save_copies(im: Image.Image, widths: dict[str, int], paths: dict[str, Path]) -> None:
+def _save_copies(
+    im: Image.Image, widths: dict[str, int], paths: dict[str, Path], profile: Path
+) -> None:
     """Resize im to each edition's width (largest first, never upscaled) and save the copies."""
     for edition, width in sorted(widths.items(), key=lambda item: -item[1]):
         sized = im
@@ -158,7 +165,7 @@ def _save_copies(im: Image.Image, widths: dict[str, int], paths: dict[str, Path]
             sized = im.resize(
                 (width, max(1, round(im.height * width / im.width))), Image.Resampling.LANCZOS
             )
-        _save_copy(sized, edition, paths[edition])
+        _save_copy(sized, edition, paths[edition], profile)
         # The next, smaller copy is resized from this one when it still has REDUCING_GAP
         # times its pixels (the print copy is twice the screen one): same sharpness, less work.
         smaller = [w for w in widths.values() if w < width]
@@ -167,23 +174,30 @@ def _save_copies(im: Image.Image, widths: dict[str, int], paths: dict[str, Path]
 
 
 def edition_copies(
-    source: Path, printed_mm: float, cache_dir: Path, editions: tuple[str, ...] = EDITIONS
+    source: Path,
+    printed_mm: float,
+    cache_dir: Path,
+    editions: tuple[str, ...] = EDITIONS,
+    profile: Path = CMYK_PROFILE,
 ) -> dict[str, Path]:
     """Return source's copy per edition (screen ~150 dpi RGB, print ~300 dpi CMYK), made once."""
     # Cached by the source's path, size and mtime and the copy's width (see _cache_file).
-    paths = {e: copy_path(source, printed_mm, e, cache_dir) for e in editions}
+    paths = {e: copy_path(source, printed_mm, e, cache_dir, profile) for e in editions}
     missing = {e: target_width(printed_mm, e) for e in editions if not paths[e].exists()}
     if missing:
         # One decode at the largest scale any missing copy needs serves every edition.
-        _save_copies(_decode(source, max(missing.values()) * REDUCING_GAP), missing, paths)
+        image = _decode(source, max(missing.values()) * REDUCING_GAP)
+        _save_copies(image, missing, paths, profile)
         log.debug("made %s copies of %s", "/".join(missing), source.name)
     return paths
 
 
-def has_all_copies(source: Path, printed_mm: float, cache_dir: Path) -> bool:
+def has_all_copies(
+    source: Path, printed_mm: float, cache_dir: Path, profile: Path = CMYK_PROFILE
+) -> bool:
     """Return whether every edition's copy of source is already cached."""
     try:
-        return all(copy_path(source, printed_mm, e, cache_dir).exists() for e in EDITIONS)
+        return all(copy_path(source, printed_mm, e, cache_dir, profile).exists() for e in EDITIONS)
     except OSError:  # gone since it was checked: making the copies reports it for its issue
         return False
 

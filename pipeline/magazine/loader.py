@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import html
 import re
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -13,7 +16,8 @@ import yaml
 
 from pipeline.errors import Problems
 from pipeline.fsutil import StampCache, inside
-from pipeline.magazine.article import Reference, render_article
+from pipeline.magazine import scripts
+from pipeline.magazine.article import Reference, render_article, typographic
 from pipeline.magazine.images import ImageInfo, cover_dpi, probe_image
 from pipeline.markup import markdown_to_html
 from pipeline.readers import read_text, read_toml, validate
@@ -27,7 +31,7 @@ from pipeline.structure.issue import (
     parse_length_mm,
     parse_page_size,
 )
-from pipeline.structure.slug import slug_problem
+from pipeline.structure.slug import slug_problem, slugify
 
 ISSUES_DIR = "issues"
 ISSUE_FILE = "issue.toml"
@@ -35,6 +39,7 @@ MIN_COVER_DPI = 200
 # Inline images larger than this (the URL's length) are refused: put the file in the folder.
 MAX_DATA_URL = 256 * 1024
 _FRONT_MATTER = frontmatter.YAMLHandler()
+_HREF = re.compile(r'href="([^"]*)"')
 
 
 def geometry(magazine: MagazineConfig) -> Geometry:
@@ -56,6 +61,20 @@ def check_magazine(config: Config, problems: Problems) -> bool:
     if ok and not 0 <= parse_length_mm(config.magazine.bleed) <= 10:
         problems.add(config.path, "magazine.bleed", "must be between 0mm and 10mm")
         ok = False
+    if config.magazine.cmyk_profile:
+        from pipeline.magazine.printfile import profile_problem
+
+        profile = (config.root / config.magazine.cmyk_profile).resolve()
+        why = (
+            ("not found" if not profile.is_file() else profile_problem(profile))
+            if inside(profile, config.root)
+            else "outside the content tree"
+        )
+        if why:
+            problems.add(
+                config.path, "magazine.cmyk_profile", f"{config.magazine.cmyk_profile}: {why}"
+            )
+            ok = False
     return ok
 
 
@@ -131,6 +150,12 @@ def _load_issue(
         article = _load_article(file, folder, language, geo, i + 1, probe, problems, warnings)
         if article is not None:
             articles.append(article)
+            warnings.extend(
+                f"{problems.display(file)}: lang: {w}"
+                for w in scripts.language_warnings(magazine, article.lang)
+            )
+    if len(problems.items) == before:
+        articles = _resolve_links(articles, problems)
     cover = None
     if meta.cover is not None:
         cover = _check_image(meta.cover, folder, path, "cover", probe, problems)
@@ -146,14 +171,14 @@ def _load_issue(
         return None
     return Issue(
         slug=folder.name,
-        title=meta.title,
+        title=typographic(meta.title),
         number=meta.number,
         date=meta.date,
         language=language,
         cover=cover,
         articles=tuple(articles),
         editors=tuple(meta.editors),
-        description=meta.description,
+        description=typographic(meta.description),
         folder=folder.resolve(),
     )
 
@@ -199,7 +224,8 @@ def _load_article(
         problems.add(file, "front matter", "must be a YAML mapping of fields (title: ...)")
         return None
     meta = validate(FrontMatter, data, file, problems)
-    rendered = render_article(body, offset)
+    anchor = article_anchor(file.name, position)
+    rendered = render_article(body, offset, anchor)
     images = []
     for ref in rendered.images:
         local = _check_reference(ref, folder, file, probe, problems)
@@ -220,19 +246,69 @@ def _load_article(
         return None
     return Article(
         file=file,
-        title=meta.title,
-        subtitle=meta.subtitle,
+        title=typographic(meta.title),
+        subtitle=typographic(meta.subtitle) if meta.subtitle else None,
         authors=tuple(meta.authors),
         lang=meta.lang or issue_lang,
-        summary=meta.summary,
+        summary=typographic(meta.summary) if meta.summary else None,
         translators=tuple(meta.translators),
         layout=meta.layout,
         bio=meta.bio,
         html=rendered.html,
-        anchor=f"article-{position}",
+        anchor=anchor,
         bio_html=markdown_to_html(meta.bio) if meta.bio else "",
         images=tuple(dict.fromkeys(images)),
+        links=rendered.article_links,
+        headings=rendered.headings,
     )
+
+
+def article_anchor(name: str, position: int) -> str:
+    """Return an article's id in the PDF and on the site: from its file name, not its place."""
+    return f"article-{slugify(Path(name).stem, fallback=str(position))}"
+
+
+def _resolve_links(articles: list[Article], problems: Problems) -> list[Article]:
+    """Point links to other articles (`03-housing.md#heading`) at their ids; record broken ones."""
+    by_name = {a.file.name: a for a in articles}
+    resolved = []
+    for article in articles:
+        targets: dict[str, str] = {}
+        for ref in article.links:
+            name, _, fragment = ref.url.partition("#")
+            target = by_name.get(name)
+            if target is None:
+                problems.add(
+                    article.file,
+                    f"line {ref.line}",
+                    f"link {ref.url}: no article {name} in this issue"
+                    f" (articles: {', '.join(by_name)})",
+                )
+                continue
+            if not fragment:
+                targets[ref.url] = f"#{target.anchor}"
+                continue
+            ids = dict(target.headings)
+            wanted = ids.get(fragment) or ids.get(slugify(fragment, fallback=fragment))
+            if wanted is None:
+                problems.add(
+                    article.file,
+                    f"line {ref.line}",
+                    f"link {ref.url}: {name} has no heading #{fragment}"
+                    f" (headings: {', '.join(ids) or 'none'})",
+                )
+                continue
+            targets[ref.url] = f"#{wanted}"
+        if targets:
+            new_html = _HREF.sub(partial(_retarget, targets), article.html)
+            article = dataclasses.replace(article, html=new_html)
+        resolved.append(article)
+    return resolved
+
+
+def _retarget(targets: dict[str, str], match: re.Match[str]) -> str:
+    url = html.unescape(match.group(1))
+    return f'href="{html.escape(targets.get(url, url))}"'
 
 
 def _inside(path: Path, folder: Path) -> bool:

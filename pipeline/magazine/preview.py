@@ -59,7 +59,7 @@ def render_screen(config: Config, issue: Issue, notes: Iterable[str] = ()) -> Sc
     temp = _temp(paths["screen"])
     (job,) = make_jobs(config, issue, {"screen": temp}, editions=("screen",))
     try:
-        _, warnings = run_job(job)
+        _, warnings, _ = run_job(job)
         os.replace(temp, paths["screen"])
     finally:
         temp.unlink(missing_ok=True)

@@ -6,15 +6,17 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__, locales
 from pipeline.errors import BuildError
-from pipeline.magazine.images import CMYK_CONDITION, CMYK_PROFILE, EDITIONS, edition_copies
+from pipeline.magazine import printfile, scripts
+from pipeline.magazine.images import CMYK_PROFILE, EDITIONS, edition_copies
 from pipeline.magazine.loader import geometry
+from pipeline.magazine.preflight import PageInfo, measure_page
 from pipeline.structure.config import Config
 from pipeline.structure.issue import Geometry, Issue
 from pipeline.templates import environment, render, search_path
@@ -25,7 +27,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TEMPLATE = "magazine/issue.html"
-DEFAULT_FONTS = ("EB Garamond", "Inter")
+# The cover masthead's widest letters, in em of the display face's extra bold: sizes the
+# masthead so its longest word fits the text width (it wraps between words).
+MASTHEAD_EM_PER_CHAR = 0.64
 
 
 def css_string(value: object) -> str:
@@ -36,30 +40,68 @@ def css_string(value: object) -> str:
 
 
 def fonts(config: Config) -> dict[str, str]:
-    """Return the body and display font families ([magazine] fonts = [body, display])."""
+    """Return the body and display font families (see scripts.families)."""
     assert config.magazine is not None
-    chosen = list(config.magazine.fonts) + list(DEFAULT_FONTS[len(config.magazine.fonts) :])
-    return {"body": chosen[0], "display": chosen[1]}
+    return scripts.families(config.magazine)
 
 
-def issue_html(config: Config, issue: Issue, edition: str) -> str:
-    """Render the issue's HTML for one edition from the templates (content tree's first)."""
+def cmyk_profile(config: Config) -> Path:
+    """Return the print edition's CMYK profile: [magazine] cmyk_profile, or Debian's SWOP."""
+    assert config.magazine is not None
+    if config.magazine.cmyk_profile:
+        return (config.root / config.magazine.cmyk_profile).resolve()
+    return CMYK_PROFILE
+
+
+def masthead_mm(title: str, geo: Geometry) -> float:
+    """Return the cover masthead's size: its longest word fits the width, at most 3 lines."""
+    width = geo.width - 2 * geo.outer
+    longest = max((len(word) for word in title.split()), default=1)
+    by_word = width / (max(longest, 1) * MASTHEAD_EM_PER_CHAR)
+    by_lines = 3 * width / (max(len(title), 1) * MASTHEAD_EM_PER_CHAR)
+    return round(min(geo.width / 5.2, by_word, by_lines), 1)
+
+
+def issue_html(
+    config: Config, issue: Issue, edition: str, part: str = "all", house_pages: int = 0
+) -> str:
+    """Render the issue's HTML for one edition from the templates (content tree's first).
+
+    part is "all", or "main" (cover to last article) and "tail" (house_pages house pages,
+    colophon, back cover), rendered apart so the print edition can be padded.
+    """
+    magazine = config.magazine
+    assert magazine is not None
     env = environment(config.root)
     env.filters["month_year"] = locales.month_year
     env.filters["css_string"] = css_string
     cover_url = issue.cover.as_uri() if issue.cover else ""
+    geo = geometry(magazine)
+    langs = dict.fromkeys([issue.language, *(a.lang for a in issue.articles)])
+    chosen = printfile.profile(cmyk_profile(config))
     return render(
         env,
         TEMPLATE,
         lang=issue.language,  # the language of the template's own words and dates
-        magazine=config.magazine,
+        magazine=magazine,
         issue=issue,
         edition=edition,
-        geometry=geometry(config.magazine),  # type: ignore[arg-type]
+        part=part,
+        house_pages=house_pages,
+        geometry=geo,
+        masthead_mm=masthead_mm(magazine.title, geo),
         fonts=fonts(config),
+        scripts={
+            lang: {
+                "dir": scripts.direction(lang),
+                "initial": scripts.drop_initial(lang),
+                "family": scripts.text_family(magazine, lang),
+            }
+            for lang in langs
+        },
         cover_url=cover_url,
-        cmyk_profile_url=CMYK_PROFILE.as_uri(),
-        output_condition=CMYK_CONDITION,
+        cmyk_profile_url=chosen.path.as_uri(),
+        output_condition=chosen.condition,
         version=__version__,
     )
 
@@ -87,6 +129,14 @@ class Job:
     cache_dir: Path
     target: Path
     article_urls: tuple[tuple[str, str], ...]  # (text in the article's HTML, article file)
+    articles: tuple[tuple[str, str, str], ...] = ()  # (anchor, article file, language)
+    # The print edition: its tail (house pages, colophon, back cover) per number of house
+    # pages, rendered apart to pad the edition to a multiple of pages_multiple.
+    tails: tuple[str, ...] = ()
+    pages_multiple: int = 1
+    profile: Path = CMYK_PROFILE
+    crop_marks: bool = False
+    bleed_mm: float = 0.0
 
 
 class _Collect(logging.Handler):
@@ -102,26 +152,44 @@ class _Collect(logging.Handler):
         target.append(record.getMessage())
 
 
-def _pdfx_output_intent(document: object, pdf: pydyf.PDF) -> None:
-    """Name the print condition the way PDF/X readers expect (WeasyPrint uses the profile name)."""
-    import pydyf
+def page_map(job: Job, pages: list) -> list[PageInfo]:
+    """Return what each page holds: its article (from WeasyPrint's anchors), its lines."""
+    infos: list[PageInfo] = []
+    for page in pages:
+        # An article's id is on every page it spans; its head's id only on its opener.
+        here = [
+            (file, lang, anchor) for anchor, file, lang in job.articles if anchor in page.anchors
+        ]
+        file, lang, anchor = here[-1] if here else ("", "", "")
+        opener = bool(anchor) and f"{anchor}-head" in page.anchors
+        lines, body, images, outside = measure_page(page._page_box)
+        infos.append(PageInfo(file, opener, lang, lines, body, images, outside))
+    return infos
 
-    for intent in pdf.catalog.get("OutputIntents", []):
-        intent["OutputConditionIdentifier"] = pydyf.String(CMYK_CONDITION)
-        intent["OutputCondition"] = pydyf.String("SWOP coated, Ghostscript default CMYK profile")
-        intent["RegistryName"] = pydyf.String("http://www.color.org")
-        intent["Info"] = pydyf.String(CMYK_CONDITION)
+
+def _finisher(job: Job, langs: list[str]) -> Callable[[object, pydyf.PDF], None]:
+    """Return the finisher: per-article /Lang, and the print edition's output intent."""
+
+    def finish(document: object, pdf: pydyf.PDF) -> None:
+        printfile.article_languages(pdf, langs)
+        if job.edition == "print":
+            printfile.output_intent(pdf, printfile.profile(job.profile))
+
+    return finish
 
 
-def run_job(job: Job) -> tuple[int, list[str]]:
-    """Render one edition to job.target; return (pages, warnings); raise BuildError on failure."""
+def run_job(job: Job) -> tuple[int, list[str], list[PageInfo]]:
+    """Render one edition to job.target; return (pages, warnings, pages' contents).
+
+    Raise BuildError on failure.
+    """
     # build_issues made the copies beforehand (both editions from one decode); this only
     # makes one that is missing, e.g. when a job runs on its own.
     substitutes = {
-        src: edition_copies(src, mm, job.cache_dir, (job.edition,))[job.edition]
+        src: edition_copies(src, mm, job.cache_dir, (job.edition,), job.profile)[job.edition]
         for src, mm in job.images
     }
-    extra = (CMYK_PROFILE,) if job.edition == "print" else ()
+    extra = (job.profile,) if job.edition == "print" else ()
     # WeasyPrint takes 0.4 s to import: only the processes that render a PDF pay for it.
     from weasyprint import HTML
     from weasyprint.pdf import metadata as weasy_metadata
@@ -133,9 +201,11 @@ def run_job(job: Job) -> tuple[int, list[str]]:
     wlog = logging.getLogger("weasyprint")
     wlog.addHandler(collect)
     try:
-        document = HTML(
-            string=job.html, base_url=job.folder.as_uri() + "/", url_fetcher=fetcher
-        ).render(pdf_tags=True)
+        base = job.folder.as_uri() + "/"
+        document = HTML(string=job.html, base_url=base, url_fetcher=fetcher).render(pdf_tags=True)
+        infos = page_map(job, document.pages)
+        if job.tails:
+            document, infos = _pad(job, document, infos, base, fetcher)
         pages = len(document.pages)
         if fetcher.refused:
             raise BuildError("\n".join(_refusal_lines(job, fetcher.refused)))
@@ -147,18 +217,45 @@ def run_job(job: Job) -> tuple[int, list[str]]:
         # pydyf would draw a random trailer /ID, and WeasyPrint 70 a random PDF/X-4
         # xmpMM:DocumentID (its own TODO notes it; uuid4 is looked up in its metadata module).
         digest = hashlib.sha256(f"{job.edition}\n{job.html}".encode()).hexdigest()
-        options: dict = {"pdf_tags": True, "pdf_identifier": digest[:32].encode()}
+        options: dict = {
+            "pdf_tags": True,
+            "pdf_identifier": digest[:32].encode(),
+            "finisher": _finisher(job, [i.lang for i in infos]),
+        }
         if job.edition == "print":
-            options.update(pdf_variant="pdf/x-4", finisher=_pdfx_output_intent)
+            options.update(pdf_variant="pdf/x-4")
             weasy_metadata.uuid4 = lambda: uuid.UUID(digest[32:64])
-        document.write_pdf(job.target, **options)
+        else:
+            # PDF/UA-1 as far as WeasyPrint checks it: tags, title, language, alt texts.
+            options.update(pdf_variant="pdf/ua-1")
+        data = document.write_pdf(**options)
+        if job.crop_marks:
+            data = printfile.crop_marks(data, job.bleed_mm)
+        job.target.write_bytes(data)
         if collect.errors:
             raise BuildError(
                 "\n".join(f"{job.slug} ({job.edition}): WeasyPrint: {m}" for m in collect.errors)
             )
     finally:
         wlog.removeHandler(collect)
-    return pages, [f"{job.slug} ({job.edition}): {m}" for m in collect.warnings]
+    return pages, [f"{job.slug} ({job.edition}): {m}" for m in collect.warnings], infos
+
+
+def _pad(job: Job, document: Any, infos: list[PageInfo], base: str, fetcher: Any) -> Any:
+    """Append the tail with as many house pages as make the page count a multiple."""
+    from weasyprint import HTML
+
+    def tail(house: int) -> Any:
+        return HTML(string=job.tails[house], base_url=base, url_fetcher=fetcher).render(
+            pdf_tags=True
+        )
+
+    first = tail(0)
+    fixed = len(first.pages)  # colophon and back cover (more if the colophon runs over)
+    house = -(len(document.pages) + fixed) % job.pages_multiple
+    back = first if house == 0 else tail(min(house, len(job.tails) - 1))
+    pages = [*document.pages, *back.pages]
+    return document.copy(pages), infos + [PageInfo("")] * len(back.pages)
 
 
 def _refusal_lines(job: Job, refused: list[tuple[str, str]]) -> list[str]:
@@ -180,21 +277,38 @@ def make_jobs(
     if issue.cover is not None:
         plan[issue.cover] = max(plan.get(issue.cover, 0.0), _cover_width(issue.cover, geo))
     article_urls = tuple((a.html, _display(config, a.file)) for a in issue.articles)
+    articles = tuple((a.anchor, _display(config, a.file), a.lang) for a in issue.articles)
     roots = (issue.folder, *search_path(config.root))
-    return [
-        Job(
-            slug=issue.slug,
-            edition=edition,
-            html=issue_html(config, issue, edition),
-            folder=issue.folder,
-            roots=roots,
-            images=tuple(plan.items()),
-            cache_dir=config.cache_dir,
-            target=targets[edition],
-            article_urls=article_urls,
+    magazine = config.magazine
+    assert magazine is not None
+    multiple = magazine.print_pages_multiple
+    jobs = []
+    for edition in editions:
+        padded = edition == "print" and multiple > 1
+        tails = tuple(
+            issue_html(config, issue, edition, "tail", house)
+            for house in (range(multiple) if padded else ())
         )
-        for edition in editions
-    ]
+        jobs.append(
+            Job(
+                slug=issue.slug,
+                edition=edition,
+                html=issue_html(config, issue, edition, "main" if padded else "all"),
+                folder=issue.folder,
+                roots=roots,
+                images=tuple(plan.items()),
+                cache_dir=config.cache_dir,
+                target=targets[edition],
+                article_urls=article_urls,
+                articles=articles,
+                tails=tails,
+                pages_multiple=multiple,
+                profile=cmyk_profile(config),
+                crop_marks=edition == "print" and magazine.crop_marks,
+                bleed_mm=geo.bleed,
+            )
+        )
+    return jobs
 
 
 def _cover_width(cover: Path, geo: Geometry) -> float:

@@ -131,8 +131,22 @@ class MagazineConfig(Model):
     issn: str | None = None
     website: HttpUrl | None = None
     bleed: str = "3mm"
-    fonts: list[str] = []
+    # [body, display], or a table: body, display, and a family per script (ISO 15924, "Arab")
+    # or per language ("ur"); see pipeline/magazine/scripts.py.
+    fonts: list[str] | dict[str, str] = []
     colophon: str | None = None
+    crop_marks: bool = True  # print edition: crop marks in registration colour outside the bleed
+    cmyk_profile: str | None = None  # the printer's ICC profile (path in the content tree)
+    print_pages_multiple: int = Field(default=4, ge=1, le=64)  # pad the print edition to it
+
+    @field_validator("fonts")
+    @classmethod
+    def _fonts(cls, value: list[str] | dict[str, str]) -> list[str] | dict[str, str]:
+        if isinstance(value, list) and len(value) > 2:
+            raise ValueError("a list names [body, display]: use a table for fonts per script")
+        if isinstance(value, dict) and any(not v.strip() for v in value.values()):
+            raise ValueError("a font family may not be empty")
+        return value
 
 
 class StorageConfig(Model):

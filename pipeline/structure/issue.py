@@ -64,6 +64,9 @@ class Article:
     anchor: str = ""
     bio_html: str = ""
     images: tuple[str, ...] = ()
+    # Links to other articles as written (resolved by the loader), and the headings' ids.
+    links: tuple = ()
+    headings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
