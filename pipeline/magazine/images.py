@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
 from pipeline.fsutil import atomic_path, file_stamp, read_json_cache, write_json_cache
+from pipeline.images import MAX_PIXELS, TooManyPixels, open_image
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,6 @@ CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 CMYK_CONDITION = "CGATS TR 001"  # SWOP coated, the condition the profile characterises
 # Bump when the way copies are made changes, so old cached copies are not reused.
 RECIPE = "2"
-# Decompression bombs are refused rather than decoded (about 16k x 16k pixels).
-Image.MAX_IMAGE_PIXELS = 260_000_000
 
 
 @dataclass(frozen=True)
@@ -42,36 +40,31 @@ class ImageInfo:
     format: str
 
 
-def _probe_uncached(path: Path) -> ImageInfo | str:
+def _probe_uncached(path: Path, max_pixels: int = MAX_PIXELS) -> ImageInfo | str:
     # WeasyPrint switches on Pillow's lenient mode for truncated files process-wide; a probe
     # must be strict so a cut-off photo is reported instead of printed half grey.
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
-        return _probe_strict(path)
+        return _probe_strict(path, max_pixels)
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
-def _probe_strict(path: Path) -> ImageInfo | str:
+def _probe_strict(path: Path, max_pixels: int) -> ImageInfo | str:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                fmt = im.format or ""
-                size = im.size
-                # Decode for real (at a reduced scale when the codec allows) so a truncated
-                # or corrupt file is caught now, not halfway through a PDF.
-                im.draft("RGB", (max(1, size[0] // 8), max(1, size[1] // 8)))
-                im.load()
+        # The pixel limit is checked from the header, before anything is decoded.
+        with open_image(path, max_pixels) as im:
+            fmt = im.format or ""
+            size = im.size
+            # Decode for real (at a reduced scale when the codec allows) so a truncated
+            # or corrupt file is caught now, not halfway through a PDF.
+            im.draft("RGB", (max(1, size[0] // 8), max(1, size[1] // 8)))
+            im.load()
     except Image.UnidentifiedImageError:
         return "not an image (or a format Pillow cannot read)"
-    except (
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+    except TooManyPixels as exc:
+        return str(exc)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         return f"corrupt image: {exc}"
     if fmt not in ("JPEG", "PNG", "GIF", "WEBP", "TIFF"):
         return f"unsupported image format {fmt}: use JPEG or PNG"
@@ -81,19 +74,21 @@ def _probe_strict(path: Path) -> ImageInfo | str:
 class ImageProbe:
     """Probe images once per file version; the results live in a small JSON cache."""
 
-    def __init__(self, cache_dir: Path):
+    def __init__(self, cache_dir: Path, max_pixels: int = MAX_PIXELS):
+        self.max_pixels = max_pixels
         self.path = cache_dir / "magazine" / "images.json"
         self.data = read_json_cache(self.path)
         self.dirty = False
 
     def probe(self, path: Path) -> ImageInfo | str:
         """Return the image's size and format, or a message saying what is wrong with it."""
-        key = str(path.resolve())
+        # The verdict depends on the pixel limit too, so a changed [limits] probes again.
+        key = f"{path.resolve()}|{self.max_pixels}"
         stamp = file_stamp(path)
         hit = self.data.get(key)
         if hit and hit.get("stamp") == stamp:
             return ImageInfo(**hit["info"]) if "info" in hit else hit["error"]
-        result = _probe_uncached(path)
+        result = _probe_uncached(path, self.max_pixels)
         if isinstance(result, ImageInfo):
             self.data[key] = {"stamp": stamp, "info": result.__dict__}
         else:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
+from PIL import UnidentifiedImageError
 
-from pipeline.errors import Problems
-from pipeline.fsutil import inside
+from pipeline.errors import InputError, Problems
+from pipeline.fsutil import content_file, inside
+from pipeline.images import open_image
 from pipeline.magazine.article import Reference, render_article
 from pipeline.magazine.images import ImageInfo, ImageProbe, cover_dpi
 from pipeline.markup import markdown_to_html
-from pipeline.readers import read_text, read_toml, validate
-from pipeline.structure.config import Config, MagazineConfig
+from pipeline.readers import read_text, read_toml, size_problem, strings_ok, validate
+from pipeline.structure.config import Config, LimitsConfig, MagazineConfig
 from pipeline.structure.issue import (
     Article,
     FrontMatter,
@@ -79,21 +83,36 @@ def load_issues(config: Config, problems: Problems, warnings: list[str]) -> tupl
     if not check_magazine(config, problems):
         return ()
     geo = geometry(config.magazine)
-    probe = ImageProbe(config.cache_dir)
+    probe = ImageProbe(config.cache_dir, config.limits.image_pixels)
     issues = []
     for folder in folders:
-        issue = _load_issue(folder, config.magazine, geo, probe, problems, warnings)
+        issue = _load_issue(
+            folder, config.magazine, geo, _Checks(probe, config.limits), problems, warnings
+        )
         if issue is not None:
             issues.append(issue)
     probe.save()
     return tuple(issues)
 
 
+class _Checks:
+    """What checking an issue's files needs: the image probe and the [limits]."""
+
+    def __init__(self, probe: ImageProbe, limits: LimitsConfig):
+        self.probe = probe
+        self.limits = limits
+
+
+def _label(key: str, name: str) -> str:
+    """Name a list item by its value, e.g. articles "interview.md" (never by a 0-based index)."""
+    return f"{key} {json.dumps(name[:60], ensure_ascii=False)}"
+
+
 def _load_issue(
     folder: Path,
     magazine: MagazineConfig,
     geo: Geometry,
-    probe: ImageProbe,
+    checks: _Checks,
     problems: Problems,
     warnings: list[str],
 ) -> Issue | None:
@@ -119,20 +138,27 @@ def _load_issue(
     if len(set(names)) != len(names):
         problems.add(path, "articles", "an article is listed twice")
     articles = []
+    assert problems.root is not None
     for i, name in enumerate(names):
-        file = (folder / name).resolve()
-        if not _inside(file, folder) or not name.endswith(".md"):
-            problems.add(path, f"articles[{i}]", f"{name!r} must be a .md file in the issue folder")
+        field = _label("articles", name)
+        if not name.endswith(".md"):
+            problems.add(path, field, f"{name[:60]!r} must be a .md file in the issue folder")
             continue
-        if not file.is_file():
-            problems.add(path, f"articles[{i}]", f"{name}: file not found")
+        try:
+            file = content_file(folder, name, problems.root).resolve()
+        except InputError as exc:
+            problems.add(path, field, str(exc))
             continue
-        article = _load_article(file, folder, language, geo, i + 1, probe, problems, warnings)
+        if not _inside(file, folder):
+            problems.add(path, field, f"{name!r} must be a .md file in the issue folder")
+            continue
+        article = _load_article(file, folder, language, geo, i + 1, checks, problems, warnings)
         if article is not None:
             articles.append(article)
     cover = None
+    probe = checks.probe
     if meta.cover is not None:
-        cover = _check_image(meta.cover, folder, path, "cover", probe, problems)
+        cover = _check_image(meta.cover, folder, path, "cover", checks, problems)
         info = probe.probe(cover) if cover else None
         if isinstance(info, ImageInfo):
             dpi = cover_dpi(info, geo.width + 2 * geo.bleed, geo.height + 2 * geo.bleed)
@@ -171,11 +197,11 @@ def _load_article(
     issue_lang: str,
     geo: Geometry,
     position: int,
-    probe: ImageProbe,
+    checks: _Checks,
     problems: Problems,
     warnings: list[str],
 ) -> Article | None:
-    text = read_text(file, problems)
+    text = read_text(file, problems, "article", checks.limits.article)
     if text is None:
         return None
     parts = split_front_matter(text)
@@ -193,11 +219,14 @@ def _load_article(
     if not isinstance(data, dict):
         problems.add(file, "front matter", "must be a YAML mapping of fields (title: ...)")
         return None
+    # YAML escapes ("\0", "\x1b") can put characters in a string that the file did not hold.
+    if not strings_ok(data, file, problems):
+        return None
     meta = validate(FrontMatter, data, file, problems)
     rendered = render_article(body, offset)
     images = []
     for ref in rendered.images:
-        local = _check_reference(ref, folder, file, probe, problems)
+        local = _check_reference(ref, folder, file, checks, problems)
         if local is not None:
             images.append(local.relative_to(folder.resolve()).as_posix())
     for ref in rendered.missing_alt:
@@ -258,7 +287,7 @@ def refusal(url: str, folder: Path) -> str | None:
 
 
 def _check_reference(
-    ref: Reference, folder: Path, file: Path, probe: ImageProbe, problems: Problems
+    ref: Reference, folder: Path, file: Path, checks: _Checks, problems: Problems
 ) -> Path | None:
     """Check one URL an article uses; return the local file it names, if any."""
     where = f"line {ref.line}"
@@ -268,24 +297,39 @@ def _check_reference(
         return None
     if ref.url.lower().startswith("data:"):
         try:
-            base64.b64decode(ref.url.split(",", 1)[1], validate=";base64" in ref.url.split(",")[0])
-        except (binascii.Error, IndexError):
+            head, payload = ref.url.split(",", 1)
+            data = base64.b64decode(payload, validate=";base64" in head)
+        except (binascii.Error, ValueError):
             problems.add(file, where, f"data URL {_short(ref.url)} is not valid base64")
+            return None
+        # A few bytes can claim billions of pixels: check the header as for a file.
+        try:
+            with open_image(io.BytesIO(data), checks.limits.image_pixels):
+                pass
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            problems.add(file, where, f"data URL image: {exc}")
         return None
-    return _check_image(unquote(urlsplit(ref.url).path), folder, file, where, probe, problems)
+    return _check_image(unquote(urlsplit(ref.url).path), folder, file, where, checks, problems)
 
 
 def _check_image(
-    name: str, folder: Path, file: Path, where: str, probe: ImageProbe, problems: Problems
+    name: str, folder: Path, file: Path, where: str, checks: _Checks, problems: Problems
 ) -> Path | None:
-    path = (folder / name).resolve()
+    assert problems.root is not None
+    try:
+        # The one containment rule (symlinks resolved); images must also be in the issue
+        # folder, the only folder the PDF renderer may read.
+        path = content_file(folder, name, problems.root).resolve()
+    except InputError as exc:
+        problems.add(file, where, f"image {name[:60]}: {exc}")
+        return None
     if not _inside(path, folder):
         problems.add(file, where, f"refused URL {name}: outside the issue folder")
         return None
-    if not path.is_file():
-        problems.add(file, where, f"image {name} not found")
+    if why := size_problem(path, checks.limits.image, "image", "image"):
+        problems.add(file, where, why)
         return None
-    info = probe.probe(path)
+    info = checks.probe.probe(path)
     if isinstance(info, str):
         problems.add(file, where, f"image {name}: {info}")
         return None

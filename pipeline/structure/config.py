@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -25,9 +26,30 @@ def _language(value: str) -> str:
     return value
 
 
+def redact_url(url: str) -> str:
+    """Return url without its user:password@ part, for messages (it may hold a secret)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
+
+
 def _http_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError(f"{value!r} is not an http(s) URL")
+    """Accept only http(s) URLs with a host: javascript:, data:, file: and the rest are refused."""
+    shown = repr(redact_url(value)[:80])
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError(f"{shown} is not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{shown} is not an http(s) URL: write e.g. https://example.org/page")
+    if re.search(r"[\s\x00-\x1f\x7f]", value):
+        raise ValueError(f"{shown} holds a space or a control character: write a space as %20")
+    if parts.username is not None or parts.password is not None:
+        # Never echoed: credentials come from the AWS chain, and a public link holds none.
+        raise ValueError(f"{shown} holds a user name or password: remove the user:password@ part")
     return value
 
 
@@ -39,6 +61,27 @@ class Model(BaseModel):
     """Base for settings: immutable, and unknown keys are errors (a typo is reported)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LimitsConfig(Model):
+    """[limits]: the largest file of each kind check accepts (MiB) and the largest image (pixels).
+
+    The defaults are far above what a weekly show or a magazine issue uses, and low enough that
+    one bad file cannot exhaust memory or stall a build (see the README, "Input limits").
+    """
+
+    audio: float = Field(1024, gt=0)
+    transcript: float = Field(20, gt=0)
+    notes: float = Field(1, gt=0)
+    chapters: float = Field(1, gt=0)
+    article: float = Field(2, gt=0)
+    image: float = Field(50, gt=0)
+    image_megapixels: float = Field(120, gt=0)
+
+    @property
+    def image_pixels(self) -> int:
+        """Return the largest width x height of an image accepted."""
+        return int(self.image_megapixels * 1_000_000)
 
 
 class SiteConfig(Model):
@@ -160,6 +203,7 @@ class ConfigFile(Model):
     shows: dict[str, ShowConfig] = {}
     magazine: MagazineConfig | None = None
     storage: StorageConfig | None = None
+    limits: LimitsConfig = LimitsConfig()
 
     @field_validator("shows")
     @classmethod
@@ -180,6 +224,7 @@ class Config:
     shows: dict[str, ShowConfig]
     magazine: MagazineConfig | None
     storage: StorageConfig | None
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     @property
     def build_dir(self) -> Path:
@@ -227,4 +272,5 @@ def load_config(root: Path, env: dict[str, str] | None = None) -> Config:
         shows=parsed.shows,
         magazine=parsed.magazine,
         storage=parsed.storage,
+        limits=parsed.limits,
     )

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.readers import char_problem
 from pipeline.structure.chapters import parse_time
 
 # Both formats: "00:01:02.500 --> 00:01:05.000" (VTT) or "00:01:02,500 --> ..." (SRT);
@@ -70,6 +71,8 @@ def transcript_problem(path: Path) -> str | None:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         return "the transcript is not valid UTF-8"
+    if why := char_problem(text, lines=True):
+        return why
     if kind == ".vtt" and not text.startswith("WEBVTT"):
         return "not WebVTT: the file must start with WEBVTT"
     if "-->" not in text:
