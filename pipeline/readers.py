@@ -63,11 +63,17 @@ def size_problem(path: Path, max_mib: float, kind: str, setting: str | None = No
 
 
 def read_text(
-    path: Path, problems: Problems, field: str = "", max_mib: float | None = None
+    path: Path,
+    problems: Problems,
+    field: str = "",
+    max_mib: float | None = None,
+    *,
+    check_chars: bool = True,
 ) -> str | None:
     """Read a UTF-8 text file, recording a problem (not raising) when it cannot be used.
 
-    max_mib: the [limits] key named like field caps the file's size.
+    max_mib: the [limits] key named like field caps the file's size. check_chars=False leaves
+    the check for forbidden characters to the caller (TOML names the field holding one).
     """
     if max_mib is not None and (why := size_problem(path, max_mib, field, field)):
         problems.add(path, field, why)
@@ -86,7 +92,7 @@ def read_text(
         line = data[: exc.start].count(b"\n") + 1
         problems.add(path, field, f"invalid UTF-8 at line {line} (byte {exc.start})")
         return None
-    if why := char_problem(text, lines=True):
+    if check_chars and (why := char_problem(text, lines=True)):
         problems.add(path, field, why)
         return None
     return text
@@ -112,7 +118,7 @@ def read_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
     if why := size_problem(path, MAX_TOML / MIB, "TOML files"):
         problems.add(path, "", why)
         return None
-    text = read_text(path, problems)
+    text = read_text(path, problems, check_chars=False)
     if text is None:
         return None
     # Windows editors save UTF-8 with a byte order mark; TOML does not allow one, so drop it.
@@ -127,9 +133,14 @@ def read_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
             return None
         source = text.splitlines()
         n = int(m.group(1))
-        hint = _toml_hint(source[n - 1]) if 0 < n <= len(source) else ""
+        line = source[n - 1] if 0 < n <= len(source) else ""
+        if why := char_problem(text, lines=True):
+            # TOML refuses raw control characters; say which one and where, and the key.
+            key = _KEY_VALUE.match(line)
+            problems.add(path, key.group(1) if key else f"line {n}", why)
+            return None
         what = _TOML_LINE.sub("", msg).strip()
-        problems.add(path, f"line {n}", f"TOML syntax error: {what}{hint}")
+        problems.add(path, f"line {n}", f"TOML syntax error: {what}{_toml_hint(line)}")
         return None
     return data if strings_ok(data, path, problems) else None
 
@@ -145,7 +156,7 @@ def strings_ok(data: Any, path: Path, problems: Problems, prefix: str = "") -> b
     """Record a problem for every key or string holding a forbidden character; return if none."""
     ok = True
 
-    def walk(value: Any, where: str, key: str) -> None:
+    def walk(value: Any, where: str, item: bool) -> None:
         nonlocal ok
         if isinstance(value, str):
             if why := char_problem(value):
@@ -158,13 +169,13 @@ def strings_ok(data: Any, path: Path, problems: Problems, prefix: str = "") -> b
                     problems.add(path, where or "key", f"key: {why}")
                     ok = False
                     continue
-                walk(v, f"{where}.{name}" if where else name, name)
+                # The same names as field_name: shows.panorama.title, persons "Ana": href.
+                walk(v, f"{where}{': ' if item else '.'}{name}" if where else name, False)
         elif isinstance(value, list):
-            for i, item in enumerate(value):
-                label = _item_label(where, i, item) if where else f"item {i + 1}"
-                walk(item, label, key)
+            for i, entry in enumerate(value):
+                walk(entry, _item_label(where, i, entry) if where else f"item {i + 1}", True)
 
-    walk(data, prefix, prefix)
+    walk(data, prefix, False)
     return ok
 
 

@@ -50,12 +50,12 @@ def test_article_listed_but_missing(tmp_path: Path):
             'title = "No. 1"\nnumber = 1\ndate = 2026-11-01\narticles = ["01-strike.md", "09-gone.md"]\n'
         ),
     )
-    assert_fails(tmp_path, "issues/no-1/issue.toml: articles[1]: 09-gone.md: file not found")
+    assert_fails(tmp_path, 'issues/no-1/issue.toml: articles "09-gone.md": file not found')
 
 
 def test_missing_image(tmp_path: Path):
     one_article(tmp_path, 'Text.\n\n![A port](port.jpg "Caption")\n')
-    assert_fails(tmp_path, "issues/no-1/01.md: line 7: image port.jpg not found")
+    assert_fails(tmp_path, "issues/no-1/01.md: line 7: image: file not found: port.jpg")
 
 
 def test_file_that_is_not_an_image(tmp_path: Path):
@@ -118,7 +118,9 @@ def test_all_problems_are_reported_at_once(tmp_path: Path):
             "02.md": article("B", '![x](nope.png "c")'),
         },
     )
-    output = assert_fails(tmp_path, "01.md: layout", "02.md: line 5: image nope.png not found")
+    output = assert_fails(
+        tmp_path, "01.md: layout", "02.md: line 5: image: file not found: nope.png"
+    )
     assert output.count("error: ") == 2
 
 

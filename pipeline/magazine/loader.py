@@ -321,7 +321,7 @@ def _check_image(
         # folder, the only folder the PDF renderer may read.
         path = content_file(folder, name, problems.root).resolve()
     except InputError as exc:
-        problems.add(file, where, f"image {name[:60]}: {exc}")
+        problems.add(file, where, f"image: {exc}")
         return None
     if not _inside(path, folder):
         problems.add(file, where, f"refused URL {name}: outside the issue folder")
