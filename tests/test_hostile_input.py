@@ -649,3 +649,19 @@ def test_a_raw_nul_in_a_toml_file_names_the_key_and_its_position(tree: ContentTr
         f"error: {EP_TOML}: summary: control character U+0000 at line 4, column 14 "
         "is not allowed (XML 1.0 forbids it): remove it"
     ]
+
+
+def show_description_without_text(t: ContentTree) -> tuple[str, str]:
+    rewrite(
+        t,
+        "pipeline.toml",
+        '"A weekly programme about **work** and *solidarity*."',
+        '"<script>alert(1)</script>"',
+    )
+    return "pipeline.toml", "shows.weekly.description: the description has no text"
+
+
+def test_a_show_description_that_sanitizes_to_nothing_is_refused(tree: ContentTree, cli):
+    # Found by tests/test_fuzz.py: feedgen raised "Required fields not set (description)".
+    valid_tree(tree)
+    assert_refused(tree, cli, show_description_without_text)

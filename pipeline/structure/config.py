@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.errors import Problems
+from pipeline.markup import markdown_to_text
 from pipeline.readers import read_toml, validate
 from pipeline.structure.categories import check_category
 from pipeline.structure.slug import slug_problem
@@ -154,6 +155,15 @@ class ShowConfig(Model):
     new_feed_url: HttpUrl | None = None
     audio: AudioSettings = AudioSettings()
     subscribe: SubscribeConfig = SubscribeConfig()
+
+    @field_validator("description")
+    @classmethod
+    def _has_text(cls, value: str) -> str:
+        # The feed carries the plain text; Markdown that sanitizes to nothing would leave the
+        # channel without the description RSS requires.
+        if not markdown_to_text(value).strip():
+            raise ValueError("the description has no text once Markdown and HTML are removed")
+        return value
 
     @field_validator("categories")
     @classmethod
