@@ -108,7 +108,7 @@ def _toml_hint(line: str) -> str:
         if key == "date" and len(value) <= 10:
             return "; write a date unquoted, e.g. date = 2026-11-20"
         return f"; write a date-time unquoted with a zone, e.g. {key} = 2026-11-20T18:00:00Z"
-    if value and value[0] not in "\"'[{+-0123456789tfin":
+    if re.match(r"[A-Za-z_]", value) and not re.match(r"(true|false|inf|nan)\b", value):
         return f'; put text in quotes, e.g. {key} = "{value[:30]}"'
     return ""
 

@@ -328,7 +328,7 @@ def episode_date_as_string(t: ContentTree) -> tuple[str, str]:
 
 def episode_date_without_seconds(t: ContentTree) -> tuple[str, str]:
     rewrite(t, EP_TOML, "date = 2026-11-01T18:00:00Z", "date = 2026-11-01T18:00Z")
-    return EP_TOML, "line 2: TOML syntax error"
+    return EP_TOML, "; write a date-time unquoted with a zone, e.g. date = 2026-11-20T18:00:00Z"
 
 
 def title_unquoted(t: ContentTree) -> tuple[str, str]:
