@@ -56,6 +56,7 @@ def _http_url(value: str) -> str:
 
 Language = Annotated[str, AfterValidator(_language)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Positive = Annotated[float, Field(gt=0)]
 
 
 class Model(BaseModel):
@@ -71,13 +72,13 @@ class LimitsConfig(Model):
     one bad file cannot exhaust memory or stall a build (see the README, "Input limits").
     """
 
-    audio: float = Field(1024, gt=0)
-    transcript: float = Field(20, gt=0)
-    notes: float = Field(1, gt=0)
-    chapters: float = Field(1, gt=0)
-    article: float = Field(2, gt=0)
-    image: float = Field(50, gt=0)
-    image_megapixels: float = Field(120, gt=0)
+    audio: Positive = 1024
+    transcript: Positive = 20
+    notes: Positive = 1
+    chapters: Positive = 1
+    article: Positive = 2
+    image: Positive = 50
+    image_megapixels: Positive = 120
 
     @property
     def image_pixels(self) -> int:

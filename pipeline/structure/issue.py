@@ -33,7 +33,7 @@ class IssueFile(Model):
 
     @field_validator("date", mode="before")
     @classmethod
-    def _plain_date(cls, value: Any) -> date:
+    def _plain_date(cls, value: Any) -> Any:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
         if isinstance(value, datetime):
