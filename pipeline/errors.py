@@ -97,7 +97,9 @@ class Problems:
 
     def add(self, path: Path | str, field: str, message: str) -> None:
         """Record a problem at a file, relative to the content root when possible."""
-        self.items.append(Problem(self.display(path), field, message))
+        # One problem is one printed line, whatever text a library or the content put in it.
+        message = " ".join(message.splitlines())
+        self.items.append(Problem(self.display(path), " ".join(field.splitlines()), message))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         """Record problems found elsewhere."""

@@ -19,6 +19,24 @@ from pipeline.errors import InputError
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+# A file named in content becomes part of derived names (<stem>.<10 hex><ext>) and keys: with
+# these limits every such name stays within the 255 bytes of a file name and every key far
+# within S3's 1024 bytes, and no path a check looks at is "File name too long".
+MAX_NAME_BYTES = 200
+MAX_SUFFIX = 16
+MAX_PATH_BYTES = 512
+
+
+def name_problem(name: str) -> str | None:
+    """Return why a file name written in content is too long to use, or None."""
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        return f"the name is longer than {MAX_PATH_BYTES} bytes"
+    for part in Path(name).parts:
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            return f"{part[:40]!r}... is longer than {MAX_NAME_BYTES} bytes: use a shorter name"
+    if len(Path(name).suffix) > MAX_SUFFIX:
+        return f"the extension of {name[:40]!r} is longer than {MAX_SUFFIX} characters"
+    return None
 
 
 @contextlib.contextmanager
@@ -66,14 +84,22 @@ def inside(path: Path, root: Path) -> bool:
 def content_file(folder: Path, name: str, root: Path) -> Path:
     """Return folder/name if it is a regular file of the content tree at root; raise InputError.
 
-    The one containment rule: the name may not leave folder ('..', an absolute path), and the
-    file, with its symlinks resolved, must lie inside the content tree, so a link to
-    /etc/passwd or /proc/self/environ is refused like '..'.
+    The one containment rule: the name may not leave folder ('..', an absolute path) nor be too
+    long (name_problem), and the file, with its symlinks resolved, must lie inside the content
+    tree, so a link to /etc/passwd or /proc/self/environ is refused like '..'.
     """
+    if why := name_problem(name):
+        raise InputError(why)
+    if "\0" in name:
+        raise InputError(f"{name[:40]!r} holds a NUL character")
     candidate = Path(os.path.normpath(folder / name))
     if Path(name).is_absolute() or not candidate.is_relative_to(folder):
         raise InputError(f"{name!r} is outside its folder")
-    if not candidate.is_file():
+    try:
+        found = candidate.is_file()
+    except (OSError, ValueError):  # a name the filesystem cannot even look up
+        found = False
+    if not found:
         raise InputError(f"file not found: {name}")
     if not inside(candidate, root):
         raise InputError(f"{name!r} is a link to a file outside the content tree")

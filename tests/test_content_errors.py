@@ -312,4 +312,4 @@ def test_a_person_error_names_the_person(tree: ContentTree, cli):
     toml.write_text(toml.read_text() + '\n[[persons]]\nname = "Amara Okafor"\nrole = 7\n')
     result = cli(tree.root, "check")
     assert result.exit_code == 1
-    assert f"error: {EP_TOML}: persons 'Amara Okafor'.role: " in result.stderr, result.stderr
+    assert f'error: {EP_TOML}: persons "Amara Okafor": role: ' in result.stderr, result.stderr

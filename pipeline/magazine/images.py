@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
 from pipeline.fsutil import StampCache, atomic_path
+from pipeline.images import MAX_PIXELS, TooManyPixels, open_image
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,6 @@ CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 CMYK_CONDITION = "CGATS TR 001"  # SWOP coated, the condition the profile characterises
 # Bump when the way copies are made changes, so old cached copies are not reused.
 RECIPE = "2"
-# Decompression bombs are refused rather than decoded (about 16k x 16k pixels).
-Image.MAX_IMAGE_PIXELS = 260_000_000
 
 
 @dataclass(frozen=True)
@@ -43,50 +41,46 @@ class ImageInfo:
     format: str
 
 
-def _probe_uncached(path: Path) -> ImageInfo | str:
+def _probe_uncached(path: Path, max_pixels: int = MAX_PIXELS) -> ImageInfo | str:
     # WeasyPrint switches on Pillow's lenient mode for truncated files process-wide; a probe
     # must be strict so a cut-off photo is reported instead of printed half grey.
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
-        return _probe_strict(path)
+        return _probe_strict(path, max_pixels)
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
-def _probe_strict(path: Path) -> ImageInfo | str:
+def _probe_strict(path: Path, max_pixels: int) -> ImageInfo | str:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                fmt = im.format or ""
-                size = im.size
-                # Decode for real (at a reduced scale when the codec allows) so a truncated
-                # or corrupt file is caught now, not halfway through a PDF.
-                im.draft("RGB", (max(1, size[0] // 8), max(1, size[1] // 8)))
-                im.load()
+        # The pixel limit is checked from the header, before anything is decoded.
+        with open_image(path, max_pixels) as im:
+            fmt = im.format or ""
+            size = im.size
+            # Decode for real (at a reduced scale when the codec allows) so a truncated
+            # or corrupt file is caught now, not halfway through a PDF.
+            im.draft("RGB", (max(1, size[0] // 8), max(1, size[1] // 8)))
+            im.load()
     except Image.UnidentifiedImageError:
         return "not an image (or a format Pillow cannot read)"
-    except (
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+    except TooManyPixels as exc:
+        return str(exc)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         return f"corrupt image: {exc}"
     if fmt not in ("JPEG", "PNG", "GIF", "WEBP", "TIFF"):
         return f"unsupported image format {fmt}: use JPEG or PNG"
     return ImageInfo(size[0], size[1], fmt)
 
 
-def probe_image(cache: StampCache, path: Path) -> ImageInfo | str:
+def probe_image(cache: StampCache, path: Path, max_pixels: int = MAX_PIXELS) -> ImageInfo | str:
     """Return the image's size and format, or what is wrong with it (cached per file version)."""
 
     def compute(p: Path) -> dict[str, Any]:
-        result = _probe_uncached(p)
+        result = _probe_uncached(p, max_pixels)
         return {"info": result.__dict__} if isinstance(result, ImageInfo) else {"error": result}
 
-    got = cache.get(path.resolve(), "image", compute)
+    # The verdict depends on the pixel limit too, so a changed [limits] probes again.
+    got = cache.get(path.resolve(), f"image:{max_pixels}", compute)
     return ImageInfo(**got["info"]) if "info" in got else got["error"]
 
 

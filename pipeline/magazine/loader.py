@@ -6,6 +6,8 @@ import base64
 import binascii
 import dataclasses
 import html
+import io
+import json
 import re
 from functools import partial
 from pathlib import Path
@@ -13,15 +15,17 @@ from urllib.parse import unquote, urlsplit
 
 import frontmatter
 import yaml
+from PIL import UnidentifiedImageError
 
-from pipeline.errors import Problems
-from pipeline.fsutil import StampCache, inside
+from pipeline.errors import InputError, Problems
+from pipeline.fsutil import StampCache, content_file, inside
+from pipeline.images import open_image
 from pipeline.magazine import scripts
 from pipeline.magazine.article import Reference, render_article, typographic
 from pipeline.magazine.images import ImageInfo, cover_dpi, probe_image
 from pipeline.markup import markdown_to_html
-from pipeline.readers import read_text, read_toml, validate
-from pipeline.structure.config import Config, MagazineConfig
+from pipeline.readers import read_text, read_toml, size_problem, strings_ok, validate
+from pipeline.structure.config import Config, LimitsConfig, MagazineConfig
 from pipeline.structure.issue import (
     Article,
     FrontMatter,
@@ -102,18 +106,33 @@ def load_issues(config: Config, problems: Problems, warnings: list[str]) -> tupl
     probe = StampCache(config.cache_dir / "magazine-images.json")
     issues = []
     for folder in folders:
-        issue = _load_issue(folder, config.magazine, geo, probe, problems, warnings)
+        issue = _load_issue(
+            folder, config.magazine, geo, _Checks(probe, config.limits), problems, warnings
+        )
         if issue is not None:
             issues.append(issue)
     probe.save()
     return tuple(issues)
 
 
+class _Checks:
+    """What checking an issue's files needs: the image probe and the [limits]."""
+
+    def __init__(self, probe: StampCache, limits: LimitsConfig):
+        self.probe = probe
+        self.limits = limits
+
+
+def _label(key: str, name: str) -> str:
+    """Name a list item by its value, e.g. articles "interview.md" (never by a 0-based index)."""
+    return f"{key} {json.dumps(name[:60], ensure_ascii=False)}"
+
+
 def _load_issue(
     folder: Path,
     magazine: MagazineConfig,
     geo: Geometry,
-    probe: StampCache,
+    checks: _Checks,
     problems: Problems,
     warnings: list[str],
 ) -> Issue | None:
@@ -139,15 +158,21 @@ def _load_issue(
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.add(path, "articles", f"{name} is listed {names.count(name)} times")
     articles = []
+    assert problems.root is not None
     for i, name in enumerate(names):
-        file = (folder / name).resolve()
-        if not _inside(file, folder) or not name.endswith(".md"):
-            problems.add(path, "articles", f"{name!r} must be a .md file in the issue folder")
+        field = _label("articles", name)
+        if not name.endswith(".md"):
+            problems.add(path, field, f"{name[:60]!r} must be a .md file in the issue folder")
             continue
-        if not file.is_file():
-            problems.add(path, "articles", f"{name}: file not found")
+        try:
+            file = content_file(folder, name, problems.root).resolve()
+        except InputError as exc:
+            problems.add(path, field, str(exc))
             continue
-        article = _load_article(file, folder, language, geo, i + 1, probe, problems, warnings)
+        if not _inside(file, folder):
+            problems.add(path, field, f"{name!r} must be a .md file in the issue folder")
+            continue
+        article = _load_article(file, folder, language, geo, i + 1, checks, problems, warnings)
         if article is not None:
             articles.append(article)
             warnings.extend(
@@ -157,9 +182,10 @@ def _load_issue(
     if len(problems.items) == before:
         articles = _resolve_links(articles, problems)
     cover = None
+    probe = checks.probe
     if meta.cover is not None:
-        cover = _check_image(meta.cover, folder, path, "cover", probe, problems)
-        info = probe_image(probe, cover) if cover else None
+        cover = _check_image(meta.cover, folder, path, "cover", checks, problems)
+        info = probe_image(probe, cover, checks.limits.image_pixels) if cover else None
         if isinstance(info, ImageInfo):
             dpi = cover_dpi(info, geo.width + 2 * geo.bleed, geo.height + 2 * geo.bleed)
             if dpi < MIN_COVER_DPI:
@@ -201,11 +227,11 @@ def _load_article(
     issue_lang: str,
     geo: Geometry,
     position: int,
-    probe: StampCache,
+    checks: _Checks,
     problems: Problems,
     warnings: list[str],
 ) -> Article | None:
-    text = read_text(file, problems)
+    text = read_text(file, problems, "article", checks.limits.article)
     if text is None:
         return None
     parts = split_front_matter(text)
@@ -223,12 +249,15 @@ def _load_article(
     if not isinstance(data, dict):
         problems.add(file, "front matter", "must be a YAML mapping of fields (title: ...)")
         return None
+    # YAML escapes ("\0", "\x1b") can put characters in a string that the file did not hold.
+    if not strings_ok(data, file, problems):
+        return None
     meta = validate(FrontMatter, data, file, problems)
     anchor = article_anchor(file.name, position)
     rendered = render_article(body, offset, anchor)
     images = []
     for ref in rendered.images:
-        local = _check_reference(ref, folder, file, probe, problems)
+        local = _check_reference(ref, folder, file, checks, problems)
         if local is not None:
             images.append(local.relative_to(folder.resolve()).as_posix())
     for ref in rendered.missing_alt:
@@ -339,7 +368,7 @@ def refusal(url: str, folder: Path) -> str | None:
 
 
 def _check_reference(
-    ref: Reference, folder: Path, file: Path, probe: StampCache, problems: Problems
+    ref: Reference, folder: Path, file: Path, checks: _Checks, problems: Problems
 ) -> Path | None:
     """Check one URL an article uses; return the local file it names, if any."""
     where = f"line {ref.line}"
@@ -349,24 +378,39 @@ def _check_reference(
         return None
     if ref.url.lower().startswith("data:"):
         try:
-            base64.b64decode(ref.url.split(",", 1)[1], validate=";base64" in ref.url.split(",")[0])
-        except (binascii.Error, IndexError):
+            head, payload = ref.url.split(",", 1)
+            data = base64.b64decode(payload, validate=";base64" in head)
+        except (binascii.Error, ValueError):
             problems.add(file, where, f"data URL {_short(ref.url)} is not valid base64")
+            return None
+        # A few bytes can claim billions of pixels: check the header as for a file.
+        try:
+            with open_image(io.BytesIO(data), checks.limits.image_pixels):
+                pass
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            problems.add(file, where, f"data URL image: {exc}")
         return None
-    return _check_image(unquote(urlsplit(ref.url).path), folder, file, where, probe, problems)
+    return _check_image(unquote(urlsplit(ref.url).path), folder, file, where, checks, problems)
 
 
 def _check_image(
-    name: str, folder: Path, file: Path, where: str, probe: StampCache, problems: Problems
+    name: str, folder: Path, file: Path, where: str, checks: _Checks, problems: Problems
 ) -> Path | None:
-    path = (folder / name).resolve()
+    assert problems.root is not None
+    try:
+        # The one containment rule (symlinks resolved); images must also be in the issue
+        # folder, the only folder the PDF renderer may read.
+        path = content_file(folder, name, problems.root).resolve()
+    except InputError as exc:
+        problems.add(file, where, f"image: {exc}")
+        return None
     if not _inside(path, folder):
         problems.add(file, where, f"refused URL {name}: outside the issue folder")
         return None
-    if not path.is_file():
-        problems.add(file, where, f"image {name} not found")
+    if why := size_problem(path, checks.limits.image, "image", "image"):
+        problems.add(file, where, why)
         return None
-    info = probe_image(probe, path)
+    info = probe_image(checks.probe, path, checks.limits.image_pixels)
     if isinstance(info, str):
         problems.add(file, where, f"image {name}: {info}")
         return None

@@ -11,7 +11,7 @@ from pipeline.errors import InputError, Problems
 from pipeline.fsutil import StampCache, content_file, inside, sha256_file
 from pipeline.images import artwork_problem
 from pipeline.markup import markdown_to_html
-from pipeline.readers import read_text, read_toml, validate
+from pipeline.readers import read_text, read_toml, size_problem, validate
 from pipeline.structure.chapters import Chapter, parse_chapters
 from pipeline.structure.config import Config, ShowConfig
 from pipeline.structure.layout import episode_guid
@@ -65,9 +65,21 @@ class EpisodeReader:
             return got["error"]
         return AudioInfo(**got["info"]), got["sha256"]
 
+    def too_large(self, path: Path, kind: str, where: Path, field: str) -> bool:
+        """Record a problem if a file is over its [limits] size (stat only, nothing is read)."""
+        why = size_problem(path, getattr(self.config.limits, kind), kind, kind)
+        if why:
+            self.problems.add(where, field, why)
+        return why is not None
+
     def artwork(self, path: Path, where: Path, field: str) -> None:
         """Record a problem if an image breaks the artwork rules (cached)."""
-        problem = self.cache.get(path, "artwork", artwork_problem)
+        if self.too_large(path, "image", where, field):
+            return
+        pixels = self.config.limits.image_pixels
+        problem = self.cache.get(
+            path, f"artwork<{pixels}", lambda p: artwork_problem(p, max_pixels=pixels)
+        )
         if problem:
             self.problems.add(where, field, problem)
 
@@ -115,6 +127,8 @@ class EpisodeReader:
             return None
         before = len(p.items)
         audio = local_file(folder, parsed.audio, "audio", path, p)
+        if audio and self.too_large(audio, "audio", path, "audio"):
+            audio = None
         measured = self.audio(audio) if audio else None
         if isinstance(measured, str):
             p.add(path, "audio", f"{parsed.audio}: {measured}")
@@ -124,6 +138,8 @@ class EpisodeReader:
         chapters = (
             local_file(folder, parsed.chapters, "chapters", path, p) if parsed.chapters else None
         )
+        if chapters and self.too_large(chapters, "chapters", path, "chapters"):
+            chapters = None
         marks: tuple[Chapter, ...] = ()
         if chapters and isinstance(measured, tuple):
             # The one reading of the chapters file: what passes here is what the tags and the
@@ -138,6 +154,8 @@ class EpisodeReader:
             if parsed.transcript
             else None
         )
+        if transcript and self.too_large(transcript, "transcript", path, "transcript"):
+            transcript = None
         if transcript and (why := transcript_problem(transcript)):
             p.add(path, "transcript", f"{parsed.transcript}: {why}")
         notes_html = self.notes(folder, parsed.notes, path)
@@ -185,7 +203,9 @@ class EpisodeReader:
         text: str | None = notes
         if notes.endswith(".md") and "\n" not in notes:
             file = local_file(folder, notes, "notes", where, self.problems)
-            text = read_text(file, self.problems, "notes") if file else None
+            text = (
+                read_text(file, self.problems, "notes", self.config.limits.notes) if file else None
+            )
         # Rendering Markdown dominates a warm rebuild of a large show, so results are memoised.
         return self.cache.memo("notes", text, markdown_to_html) if text else ""
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
+from pipeline.readers import char_problem
 
 CHAPTERS_VERSION = "1.2.0"
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
@@ -72,6 +73,10 @@ def _from_json(data: Any) -> tuple[list[Chapter], list[str]]:
             continue
         if not isinstance(title, str) or not title.strip():
             errors.append(f"chapter {n}: title is missing")
+            continue
+        texts = [v for v in (title, item.get("url"), item.get("img")) if isinstance(v, str)]
+        if bad_text := next((w for v in texts if (w := char_problem(v))), None):
+            errors.append(f"chapter {n}: {bad_text}")
             continue
         url, img = item.get("url"), item.get("img")
         bad = [f for f, v in (("url", url), ("img", img)) if v is not None and not _is_url(v)]
@@ -163,6 +168,9 @@ def parse_chapters(
         raise InputError([f"cannot read: {exc.strerror}"]) from None
     except UnicodeDecodeError:
         raise InputError(["not UTF-8 text"]) from None
+    # JSON escapes (\u0000, lone surrogates) are checked on the titles and links read below.
+    if why := char_problem(text, lines=True):
+        raise InputError(why)
     if json_only and not text.lstrip().startswith(("{", "[")):
         raise InputError('not JSON chapters: expected {"version": "1.2.0", "chapters": [...]}')
     if text.lstrip().startswith(("{", "[")):

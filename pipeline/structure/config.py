@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.errors import Problems
 from pipeline.locales import is_language_tag
+from pipeline.markup import markdown_to_text
 from pipeline.readers import read_toml, validate
 from pipeline.structure.categories import check_category
 from pipeline.structure.slug import slug_problem
@@ -25,20 +27,63 @@ def _language(value: str) -> str:
     return value
 
 
+def redact_url(url: str) -> str:
+    """Return url without its user:password@ part, for messages (it may hold a secret)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
+
+
 def _http_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError(f"{value!r} is not an http(s) URL")
+    """Accept only http(s) URLs with a host: javascript:, data:, file: and the rest are refused."""
+    shown = repr(redact_url(value)[:80])
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError(f"{shown} is not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{shown} is not an http(s) URL: write e.g. https://example.org/page")
+    if re.search(r"[\s\x00-\x1f\x7f]", value):
+        raise ValueError(f"{shown} holds a space or a control character: write a space as %20")
+    if parts.username is not None or parts.password is not None:
+        # Never echoed: credentials come from the AWS chain, and a public link holds none.
+        raise ValueError(f"{shown} holds a user name or password: remove the user:password@ part")
     return value
 
 
 Language = Annotated[str, AfterValidator(_language)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Positive = Annotated[float, Field(gt=0)]
 
 
 class Model(BaseModel):
     """Base for settings: immutable, and unknown keys are errors (a typo is reported)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LimitsConfig(Model):
+    """[limits]: the largest file of each kind check accepts (MiB) and the largest image (pixels).
+
+    The defaults are far above what a weekly show or a magazine issue uses, and low enough that
+    one bad file cannot exhaust memory or stall a build (see the README, "Input limits").
+    """
+
+    audio: Positive = 1024
+    transcript: Positive = 20
+    notes: Positive = 1
+    chapters: Positive = 1
+    article: Positive = 2
+    image: Positive = 50
+    image_megapixels: Positive = 120
+
+    @property
+    def image_pixels(self) -> int:
+        """Return the largest width x height of an image accepted."""
+        return int(self.image_megapixels * 1_000_000)
 
 
 class SiteConfig(Model):
@@ -112,6 +157,15 @@ class ShowConfig(Model):
     audio: AudioSettings = Field(default_factory=AudioSettings)
     subscribe: SubscribeConfig = Field(default_factory=SubscribeConfig)
 
+    @field_validator("description")
+    @classmethod
+    def _has_text(cls, value: str) -> str:
+        # The feed carries the plain text; Markdown that sanitizes to nothing would leave the
+        # channel without the description RSS requires.
+        if not markdown_to_text(value).strip():
+            raise ValueError("the description has no text once Markdown and HTML are removed")
+        return value
+
     @field_validator("categories")
     @classmethod
     def _apple_categories(cls, values: list[str]) -> list[str]:
@@ -176,6 +230,7 @@ class ConfigFile(Model):
     shows: dict[str, ShowConfig] = {}
     magazine: MagazineConfig | None = None
     storage: StorageConfig | None = None
+    limits: LimitsConfig = LimitsConfig()
 
     @field_validator("shows")
     @classmethod
@@ -198,6 +253,7 @@ class Config:
     storage: StorageConfig | None
     # A local preview (`pipeline serve`): drafts and scheduled items shown, built elsewhere.
     preview: bool = False
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     @property
     def build_dir(self) -> Path:
@@ -250,4 +306,5 @@ def load_config(root: Path, env: dict[str, str] | None = None) -> Config:
         shows=parsed.shows,
         magazine=parsed.magazine,
         storage=parsed.storage,
+        limits=parsed.limits,
     )

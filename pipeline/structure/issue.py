@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipeline.structure.config import Language, Model
 
@@ -30,6 +30,17 @@ class IssueFile(Model):
     articles: list[str] | None = None
     editors: list[str] = Field(default_factory=list)
     description: str = ""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _plain_date(cls, value: Any) -> Any:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, datetime):
+            raise ValueError("an issue has a day, not a time: write e.g. date = 2026-11-20")
+        raise ValueError(
+            f"{str(value)[:40]!r} is not a TOML date; write it unquoted, e.g. 2026-11-20"
+        )
 
 
 class FrontMatter(Model):

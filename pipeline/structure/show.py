@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.markup import html_to_text
 from pipeline.structure.chapters import Chapter
-from pipeline.structure.config import ShowConfig
+from pipeline.structure.config import HttpUrl, ShowConfig
 
 EPISODE_FILE = "episode.toml"
 # Apple asks for titles without episode numbers (the number has its own tag).
@@ -47,8 +47,9 @@ class PersonEntry(BaseModel):
     name: str = Field(min_length=1)
     role: str = "host"
     group: str | None = None
-    href: str | None = None
-    img: str | None = None
+    # Both reach the public episode page and podcast:person: http(s) only, never javascript:.
+    href: HttpUrl | None = None
+    img: HttpUrl | None = None
 
 
 class EpisodeFile(BaseModel):

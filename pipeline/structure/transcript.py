@@ -12,6 +12,7 @@ import webvtt
 from webvtt.errors import MalformedFileError
 
 from pipeline.errors import InputError
+from pipeline.readers import char_problem
 from pipeline.structure.chapters import parse_time
 
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
@@ -39,6 +40,8 @@ def read_transcript(path: Path) -> tuple[Cue, ...]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("the transcript is not valid UTF-8") from None
+    if why := char_problem(text, lines=True):
+        raise InputError(why)
     buffer = io.StringIO(text.replace("\r\n", "\n"))
     try:
         captions = webvtt.from_buffer(buffer, format="vtt" if kind == ".vtt" else "srt")
