@@ -178,6 +178,27 @@ def episode_chapters_past_end(t: ContentTree) -> tuple[str, str]:
     )
 
 
+def episode_chapters_same_start(t: ContentTree) -> tuple[str, str]:
+    # The ID3 tags need strictly increasing starts: such a file used to pass check and then
+    # silently lose its chapters in the build.
+    (t.root / EP / "chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 2, "title": "A"}, {"startTime": 2, "title": "B"}]}'
+    )
+    rewrite(t, EP_TOML, "number = 1", 'number = 1\nchapters = "chapters.json"')
+    return (
+        EP_TOML,
+        "chapters: chapters.json: chapter 2 ('B') starts at 00:00:02, not after chapter 1",
+    )
+
+
+def episode_chapters_without_title(t: ContentTree) -> tuple[str, str]:
+    (t.root / EP / "chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "A"}, {"startTime": 3}]}'
+    )
+    rewrite(t, EP_TOML, "number = 1", 'number = 1\nchapters = "chapters.json"')
+    return EP_TOML, "chapters: chapters.json: chapter 2: title is missing"
+
+
 def episode_transcript_not_vtt(t: ContentTree) -> tuple[str, str]:
     (t.root / EP / "transcript.vtt").write_text("just some words", "utf-8")
     rewrite(t, EP_TOML, "number = 1", 'number = 1\ntranscript = "transcript.vtt"')
@@ -201,6 +222,8 @@ def config_toml_syntax_error(t: ContentTree) -> tuple[str, str]:
 
 
 CASES: list[Callable[[ContentTree], tuple[str, str]]] = [
+    episode_chapters_same_start,
+    episode_chapters_without_title,
     episode_missing_audio,
     episode_text_named_mp3,
     episode_truncated_audio,
