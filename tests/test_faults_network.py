@@ -237,5 +237,8 @@ def test_endpoint_userinfo_is_never_printed(bucket, build_tree, cli, monkeypatch
     monkeypatch.setenv("PIPELINE_S3_ENDPOINT", f"http://someone:s3cretpa55@127.0.0.1:{port}")
     result = cli(build_tree.root, "publish", "--no-build")
     message = one_error_line(result)
-    assert f"cannot reach http://127.0.0.1:{port}" in message
+    # Refused while reading the settings, before any request, and shown without the userinfo.
+    assert (
+        f"storage.endpoint_url: 'http://127.0.0.1:{port}' holds a user name or password" in message
+    )
     assert "s3cretpa55" not in result.output and "someone" not in result.output
