@@ -8,15 +8,12 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import frontmatter
-import yaml
-
 from pipeline.errors import Problems
 from pipeline.fsutil import StampCache, inside
 from pipeline.magazine.article import Reference, render_article
 from pipeline.magazine.images import ImageInfo, cover_dpi, probe_image
 from pipeline.markup import markdown_to_html
-from pipeline.readers import read_text, read_toml, validate
+from pipeline.readers import read_front_matter, read_text, read_toml, validate
 from pipeline.structure.config import Config, MagazineConfig
 from pipeline.structure.issue import (
     Article,
@@ -34,7 +31,6 @@ ISSUE_FILE = "issue.toml"
 MIN_COVER_DPI = 200
 # Inline images larger than this (the URL's length) are refused: put the file in the folder.
 MAX_DATA_URL = 256 * 1024
-_FRONT_MATTER = frontmatter.YAMLHandler()
 
 
 def geometry(magazine: MagazineConfig) -> Geometry:
@@ -155,19 +151,8 @@ def _load_issue(
         editors=tuple(meta.editors),
         description=meta.description,
         folder=folder.resolve(),
+        translation_of=meta.translation_of,
     )
-
-
-def split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """Split '---' YAML front matter from the body; return (yaml, body, lines before the body).
-
-    python-frontmatter finds the block; the YAML is parsed here with PyYAML so that an error
-    names its line in the file.
-    """
-    if not _FRONT_MATTER.detect(text):
-        return None
-    front, body = _FRONT_MATTER.split(text)
-    return front, body, text[: len(text) - len(body)].count("\n")
 
 
 def _load_article(
@@ -183,21 +168,10 @@ def _load_article(
     text = read_text(file, problems)
     if text is None:
         return None
-    parts = split_front_matter(text)
+    parts = read_front_matter(text, file, problems)
     if parts is None:
-        problems.add(file, "line 1", "front matter missing: start the file with '---', YAML, '---'")
         return None
-    front, body, offset = parts
-    try:
-        data = yaml.safe_load(front) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "front matter"
-        problems.add(file, where, f"YAML error: {getattr(exc, 'problem', None) or exc}")
-        return None
-    if not isinstance(data, dict):
-        problems.add(file, "front matter", "must be a YAML mapping of fields (title: ...)")
-        return None
+    data, body, offset = parts
     meta = validate(FrontMatter, data, file, problems)
     rendered = render_article(body, offset)
     images = []
@@ -232,6 +206,13 @@ def _load_article(
         anchor=f"article-{position}",
         bio_html=markdown_to_html(meta.bio) if meta.bio else "",
         images=tuple(dict.fromkeys(images)),
+        key=f"{folder.name}/{file.name}",
+        # A bare file name means the same issue: every key names its issue.
+        translation_of=(
+            meta.translation_of
+            if meta.translation_of is None or "/" in meta.translation_of
+            else f"{folder.name}/{meta.translation_of}"
+        ),
     )
 
 
