@@ -56,12 +56,14 @@ class Translations:
 
     groups: tuple[TranslationGroup, ...] = ()
 
+    def __post_init__(self) -> None:
+        # An index by (kind, key): the site asks once per page, and a show has thousands.
+        index = {(g.kind, k): g for g in self.groups for k in g.keys}
+        object.__setattr__(self, "_index", index)
+
     def group(self, kind: str, key: str) -> TranslationGroup | None:
         """Return the group a member belongs to, or None when it has no translations."""
-        for g in self.groups:
-            if g.kind == kind and key in g.keys:
-                return g
-        return None
+        return self._index.get((kind, key))  # type: ignore[attr-defined]
 
     def of_kind(self, kind: str) -> tuple[TranslationGroup, ...]:
         """Return the groups of one kind of content."""
