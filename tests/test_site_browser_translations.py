@@ -6,6 +6,7 @@ language's statements list shows its dates in that language (CLDR's full format,
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import date, datetime
 
@@ -15,7 +16,9 @@ from babel.dates import format_date
 from tests.conftest import REPO
 from tests.test_site_browser import (  # noqa: F401 (module-scoped fixtures: one publish here)
     ARTIFACTS,
+    AXE,
     DESKTOP,
+    SMALL_PHONE,
     Watched,
     browser,
     open_page,
@@ -105,3 +108,39 @@ def _full_statement(lang: str) -> str:
     from pipeline.locales import translations
 
     return translations(lang).gettext("Full statement")
+
+
+NEW_PAGES = [
+    "es/index.html",
+    "statements/index.html",
+    "statements/fr/index.html",
+    f"statements/{STATEMENT}/es.html",
+    "podcast/panorama-fr/les-dockers-tiennent-bon/index.html",
+    "magazine/no-7-winter-2026/02-dockworkers/index.html",
+]
+
+
+@pytest.mark.parametrize("key", NEW_PAGES)
+def test_new_pages_have_no_serious_accessibility_violations(tab, site_url, key):  # noqa: F811
+    assert AXE.is_file(), "axe-core missing: run `make test` (it installs tests/node)"
+    tab.page.goto(f"{site_url}/{key}", wait_until="networkidle")
+    tab.page.add_script_tag(content=AXE.read_text("utf-8"))
+    result = tab.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], json.dumps(bad, indent=1)
+    assert tab.errors == []
+
+
+def test_new_pages_fit_a_small_phone(browser, site_url):  # noqa: F811
+    w = open_page(browser, SMALL_PHONE)
+    for key in NEW_PAGES:
+        w.page.goto(f"{site_url}/{key}", wait_until="networkidle")
+        assert w.page.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"], key
+        name = key.replace("/", "-").removesuffix(".html")
+        w.page.screenshot(path=str(ARTIFACTS / f"site-{name}-360.png"), full_page=True)
+    assert w.errors == []
+    w.page.context.close()
