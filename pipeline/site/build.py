@@ -193,12 +193,21 @@ def render_site(
     home_lang = links.languages[0]
     common: dict[str, Any] = {"shows": shows, "issues": issue_views, "magazine": config.magazine}
     homes = links.homes()
+    # A one-language site's home has no other version to declare.
+    home_alternates = homes if len(homes) > 1 else {}
     for lang, key in homes.items():
         # Shows in the page's language come first; each card keeps its own language.
         ordered = sorted(shows, key=lambda s: site_language(s.language, [lang]) != lang)
         latest = [(v, v.text(lang)) for v in statements[:3]]
         home: dict[str, Any] = {**common, "shows": ordered}
-        w.page(key, "site/home.html", lang, alternates=homes, latest_statements=latest, **home)
+        w.page(
+            key,
+            "site/home.html",
+            lang,
+            alternates=home_alternates,
+            latest_statements=latest,
+            **home,
+        )
     for show in shows:
         _show_pages(w, show, common)
     if issue_views:

@@ -101,7 +101,7 @@ def render_statements(
             key,
             "site/statements.html",
             lang,
-            alternates=indexes,
+            alternates=indexes if len(indexes) > 1 else None,
             entries=[(v, v.text(lang)) for v in views],
             **common,
         )
