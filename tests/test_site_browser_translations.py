@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import urllib.request
 from datetime import date, datetime
 
 import pytest
@@ -144,3 +145,14 @@ def test_new_pages_fit_a_small_phone(browser, site_url):  # noqa: F811
         w.page.screenshot(path=str(ARTIFACTS / f"site-{name}-360.png"), full_page=True)
     assert w.errors == []
     w.page.context.close()
+
+
+def test_statements_feeds_are_served_as_atom_in_their_language(site_url):  # noqa: F811
+    import feedparser
+
+    for lang in LANGUAGES:
+        with urllib.request.urlopen(f"{site_url}/statements/{lang}.xml", timeout=10) as r:
+            assert r.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+            parsed = feedparser.parse(r.read())
+        assert not parsed.bozo and parsed.feed.language == lang
+        assert all(e.link.startswith(f"{site_url}/statements/") for e in parsed.entries)

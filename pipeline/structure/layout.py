@@ -95,6 +95,12 @@ def statements_feed_key(lang: str) -> str:
     return f"{STATEMENTS}/{lang}.xml"
 
 
+def is_statements_feed(key: str) -> bool:
+    """Return whether a key is a language's statements Atom feed (statements/<lang>.xml)."""
+    parts = key.split("/")
+    return len(parts) == 2 and parts[0] == STATEMENTS and parts[1].endswith(".xml")
+
+
 def hashed_name(stem: str, sha256: str, suffix: str) -> str:
     """Return a content-hashed file name: <stem>.<first HASH_LEN hex digits><suffix>."""
     suffix = suffix.lower()
