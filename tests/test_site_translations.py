@@ -7,6 +7,7 @@ shows each other version as a visible "Also in" link.
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -193,3 +194,34 @@ def test_each_article_has_its_own_page_linked_from_the_issue_and_contents(built:
                 assert (built / resolve(key, url)).is_file(), (key, url)
     home = {resolve("index.html", d["href"] or "") for d in parse(built / "index.html").find("a")}
     assert {f"magazine/no-7-winter-2026/{md.stem}/index.html" for md in articles} <= home
+
+
+def test_dropping_a_language_or_a_statement_removes_its_pages_and_feed(tmp_path: Path):
+    root = copy_sample(tmp_path / "sample")
+    build_site_of(root, stages=("podcast", "site"))
+    build = root / "build"
+    gone = [
+        "fr/index.html",
+        "statements/fr/index.html",
+        "statements/fr.xml",
+        "statements/housing-day-2026/en.html",
+    ]
+    assert all((build / k).is_file() for k in gone)
+    config = root / "pipeline.toml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            'languages = ["en", "es", "fr"]', 'languages = ["en", "es"]'
+        )
+    )
+    shutil.rmtree(root / "statements/housing-day-2026")
+    for md in (root / "statements").glob("*/fr.md"):
+        md.unlink()
+    build_site_of(root, stages=("podcast", "site"))
+    assert [k for k in gone if (build / k).exists()] == []
+    assert (build / "es/index.html").is_file() and (build / "statements/es.xml").is_file()
+    # The French show stays: its pages are kept, and its switch no longer offers French.
+    episode = "podcast/panorama-fr/les-dockers-tiennent-bon/index.html"
+    assert (
+        'hreflang="fr"'
+        not in (build / episode).read_text("utf-8").split("langswitch")[1].split("</nav>")[0]
+    )

@@ -22,7 +22,7 @@ from pipeline.site.statements import (
     render_statements,
     statement_views,
 )
-from pipeline.site.translations import Links, hreflang_links, site_language
+from pipeline.site.translations import Links, hreflang_links, primary, site_language
 from pipeline.site.views import IssueView, ShowView, issue_view, show_view
 from pipeline.structure.config import Config
 from pipeline.structure.layout import (
@@ -197,7 +197,7 @@ def render_site(
     home_alternates = homes if len(homes) > 1 else {}
     for lang, key in homes.items():
         # Shows in the page's language come first; each card keeps its own language.
-        ordered = sorted(shows, key=lambda s: site_language(s.language, [lang]) != lang)
+        ordered = sorted(shows, key=lambda s: primary(s.language) != primary(lang))
         latest = [(v, v.text(lang)) for v in statements[:3]]
         home: dict[str, Any] = {**common, "shows": ordered}
         w.page(
@@ -318,13 +318,23 @@ def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
 def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
     """Delete pages and assets an earlier site build wrote that this one did not."""
     stale: list[Path] = []
-    homes = {k.split("/")[0] for k in keep if k.count("/") == 1 and k.endswith("/index.html")}
-    for prefix in (*OWNED_PREFIXES, *sorted(homes - set(OWNED_PREFIXES))):
+    for prefix in OWNED_PREFIXES:
         folder = build_dir / prefix
         if folder.is_dir():
-            stale += [
-                p for p in folder.rglob("*.html") if p.relative_to(build_dir).as_posix() not in keep
-            ]
+            # The statements' Atom feeds are the site's too: a language dropped loses its feed.
+            for pattern in ("*.html", "*.xml") if prefix == STATEMENTS else ("*.html",):
+                stale += [
+                    p
+                    for p in folder.rglob(pattern)
+                    if p.relative_to(build_dir).as_posix() not in keep
+                ]
+    # Each other language's home is <lang>/index.html: a language dropped loses its home.
+    stale += [
+        p
+        for p in build_dir.glob("*/index.html")
+        if p.parent.name not in (*OWNED_PREFIXES, "assets")
+        and p.relative_to(build_dir).as_posix() not in keep
+    ]
     assets = build_dir / "assets"
     if assets.is_dir():
         stale += [p for p in assets.glob("site.*") if f"assets/{p.name}" not in keep]
