@@ -18,6 +18,7 @@ from pipeline.fsutil import link_or_copy, write_if_changed
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import FeedResult
 from pipeline.site.statements import (
+    StatementView,
     feed_languages,
     render_statements,
     statement_views,
@@ -239,7 +240,10 @@ def render_site(
 
 
 def _links(
-    project: Project, shows: list[ShowView], issues: list[IssueView], statements: list[Any]
+    project: Project,
+    shows: list[ShowView],
+    issues: list[IssueView],
+    statements: list[StatementView],
 ) -> Links:
     """Record every page that can be a translation: shows, episodes, issues, articles, statements."""
     links = Links(project.translations, project.config.site.all_languages)
