@@ -40,6 +40,7 @@ def month_year(value: date | datetime, tag: str) -> str:
     return format_skeleton("yMMMM", value, locale=locale(tag))
 
 
+@cache
 def language_name(tag: str) -> str:
     """Return a language's name in that language, capitalised for a menu: 'Español'."""
     name = locale(tag).get_display_name(locale(tag)) or tag
