@@ -18,6 +18,7 @@ from babel.dates import format_date
 
 from pipeline.structure.statement import SUMMARY_CHARS, excerpt
 from tests.conftest import FIXED_NOW, REPO, copy_sample
+from tests.magazine_tree import PARAGRAPH, article, make_tree
 from tests.site_helpers import Links, build_site_of, pages, parse, resolve
 
 BASE = "https://media.example.org/"
@@ -225,3 +226,33 @@ def test_dropping_a_language_or_a_statement_removes_its_pages_and_feed(tmp_path:
         'hreflang="fr"'
         not in (build / episode).read_text("utf-8").split("langswitch")[1].split("</nav>")[0]
     )
+
+
+def test_an_article_and_its_translation_link_each_other_both_ways(tmp_path: Path):
+    root = tmp_path / "magazine"
+    make_tree(
+        root,
+        articles={
+            "01-strike.md": article("The long strike", PARAGRAPH, authors=["Ana Pérez"]),
+            "02-huelga.md": article(
+                "La larga huelga",
+                PARAGRAPH,
+                authors=["Ana Pérez"],
+                lang="es",
+                translation_of="01-strike.md",
+            ),
+        },
+        cover=None,
+    )
+    config = root / "pipeline.toml"
+    config.write_text(
+        config.read_text("utf-8").replace("[magazine]", 'languages = ["en", "es"]\n\n[magazine]')
+    )
+    build_site_of(root, stages=("site",))
+    build = root / "build"
+    en, es = (f"magazine/no-1/{stem}/index.html" for stem in ("01-strike", "02-huelga"))
+    expected = {"en": en, "es": es, "x-default": en}
+    assert alternates(build, en) == expected == alternates(build, es)
+    for key, other, lang in ((en, es, "es"), (es, en, "en")):
+        shown = parse(build / key).find("a", rel="alternate")
+        assert [(d["hreflang"], resolve(key, d["href"] or "")) for d in shown] == [(lang, other)]
