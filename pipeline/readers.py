@@ -14,12 +14,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import frontmatter
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import Problems
 
 M = TypeVar("M", bound=BaseModel)
 
+_FRONT_MATTER = frontmatter.YAMLHandler()
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # XML 1.0 (section 2.2) forbids these: C0 controls but tab, newline and carriage return, the two
 # non-characters U+FFFE/U+FFFF, and lone surrogates (which only escapes can produce).
@@ -237,3 +240,40 @@ def validate(
         for err in exc.errors():
             problems.add(path, field_name(err["loc"], prefix, data), describe_error(err))
         return None
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split '---' YAML front matter from the body; return (yaml, body, lines before the body).
+
+    python-frontmatter finds the block; the YAML is parsed here with PyYAML so that an error
+    names its line in the file.
+    """
+    if not _FRONT_MATTER.detect(text):
+        return None
+    front, body = _FRONT_MATTER.split(text)
+    return front, body, text[: len(text) - len(body)].count("\n")
+
+
+def read_front_matter(
+    text: str, path: Path, problems: Problems
+) -> tuple[dict[str, Any], str, int] | None:
+    """Return (fields, body, lines before the body) of a Markdown file; record why not."""
+    parts = split_front_matter(text)
+    if parts is None:
+        problems.add(path, "line 1", "front matter missing: start the file with '---', YAML, '---'")
+        return None
+    front, body, offset = parts
+    try:
+        data = yaml.safe_load(front) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "front matter"
+        problems.add(path, where, f"YAML error: {getattr(exc, 'problem', None) or exc}")
+        return None
+    if not isinstance(data, dict):
+        problems.add(path, "front matter", "must be a YAML mapping of fields (title: ...)")
+        return None
+    # YAML escapes ("\0", "\x1b") can put characters in a string that the file did not hold.
+    if not strings_ok(data, path, problems):
+        return None
+    return data, body, offset

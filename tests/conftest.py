@@ -32,7 +32,7 @@ def copy_sample(dest: Path) -> Path:
     """Copy the repository's sample content (config, episodes, issues) into a new folder."""
     dest.mkdir()
     shutil.copy(REPO / "pipeline.toml", dest / "pipeline.toml")
-    for folder in ("episodes", "issues"):
+    for folder in ("episodes", "issues", "statements"):
         shutil.copytree(REPO / folder, dest / folder)
     return dest
 

@@ -7,12 +7,16 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.errors import Problems
-from pipeline.magazine.loader import load_issues
+from pipeline.magazine.loader import ISSUE_FILE, load_issues
 from pipeline.podcast.reader import load_shows
-from pipeline.structure.config import load_config
+from pipeline.statements.reader import load_statements, statement_members
+from pipeline.structure.config import Config, load_config
+from pipeline.structure.issue import Issue
 from pipeline.structure.project import Project
+from pipeline.structure.show import EPISODE_FILE, Show
+from pipeline.structure.translations import Member, resolve_groups
 
-ALL_STAGES = ("podcast", "magazine")
+ALL_STAGES = ("podcast", "magazine", "statements")
 
 
 def load_project(
@@ -21,6 +25,8 @@ def load_project(
     """Read and validate the content tree at root; raise ContentError listing every problem.
 
     audio_checks adds the warnings that need each audio file's loudness and tags (for check).
+    Translation groups are resolved last, over what every reader found, so a link may cross
+    from one kind's reader to another's results only through its own kind.
     """
     stages = set(stages)
     config = load_config(root)
@@ -28,5 +34,52 @@ def load_project(
     warnings: list[str] = []
     shows = load_shows(config, problems, warnings, audio_checks) if "podcast" in stages else {}
     issues = load_issues(config, problems, warnings) if "magazine" in stages else ()
+    statements = load_statements(config, problems, warnings) if "statements" in stages else ()
+    members = [
+        *_show_members(config, shows),
+        *_issue_members(issues),
+        *statement_members(statements),
+    ]
+    translations = resolve_groups(members, config.site.all_languages, problems, warnings)
     problems.raise_if_any()
-    return Project(config=config, now=now, shows=shows, issues=issues, warnings=tuple(warnings))
+    return Project(
+        config=config,
+        now=now,
+        shows=shows,
+        issues=issues,
+        statements=statements,
+        translations=translations,
+        warnings=tuple(warnings),
+    )
+
+
+def _show_members(config: Config, shows: dict[str, Show]) -> list[Member]:
+    """Return every show and episode as a possible member of a translation group."""
+    members = []
+    for show in shows.values():
+        c = show.config
+        members.append(
+            Member(
+                "show", show.id, c.language, config.path, c.translation_of,
+                field=f"shows.{show.id}.translation_of",
+            )
+        )  # fmt: skip
+        members += [
+            Member("episode", e.key, c.language, e.folder / EPISODE_FILE, e.translation_of)
+            for e in show.episodes
+        ]
+    return members
+
+
+def _issue_members(issues: Iterable[Issue]) -> list[Member]:
+    """Return every issue and article as a possible member of a translation group."""
+    members = []
+    for issue in issues:
+        members.append(
+            Member("issue", issue.slug, issue.language, issue.folder / ISSUE_FILE,
+                   issue.translation_of)
+        )  # fmt: skip
+        members += [
+            Member("article", a.key, a.lang, a.file, a.translation_of) for a in issue.articles
+        ]
+    return members

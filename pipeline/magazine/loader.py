@@ -13,8 +13,6 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import frontmatter
-import yaml
 from PIL import UnidentifiedImageError
 
 from pipeline.errors import InputError, Problems
@@ -24,7 +22,7 @@ from pipeline.magazine import scripts
 from pipeline.magazine.article import Reference, render_article, typographic
 from pipeline.magazine.images import ImageInfo, cover_dpi, probe_image
 from pipeline.markup import markdown_to_html
-from pipeline.readers import read_text, read_toml, size_problem, strings_ok, validate
+from pipeline.readers import read_front_matter, read_text, read_toml, size_problem, validate
 from pipeline.structure.config import Config, LimitsConfig, MagazineConfig
 from pipeline.structure.issue import (
     Article,
@@ -42,7 +40,6 @@ ISSUE_FILE = "issue.toml"
 MIN_COVER_DPI = 200
 # Inline images larger than this (the URL's length) are refused: put the file in the folder.
 MAX_DATA_URL = 256 * 1024
-_FRONT_MATTER = frontmatter.YAMLHandler()
 _HREF = re.compile(r'href="([^"]*)"')
 
 
@@ -206,19 +203,8 @@ def _load_issue(
         editors=tuple(meta.editors),
         description=typographic(meta.description),
         folder=folder.resolve(),
+        translation_of=meta.translation_of,
     )
-
-
-def split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """Split '---' YAML front matter from the body; return (yaml, body, lines before the body).
-
-    python-frontmatter finds the block; the YAML is parsed here with PyYAML so that an error
-    names its line in the file.
-    """
-    if not _FRONT_MATTER.detect(text):
-        return None
-    front, body = _FRONT_MATTER.split(text)
-    return front, body, text[: len(text) - len(body)].count("\n")
 
 
 def _load_article(
@@ -234,24 +220,10 @@ def _load_article(
     text = read_text(file, problems, "article", checks.limits.article)
     if text is None:
         return None
-    parts = split_front_matter(text)
+    parts = read_front_matter(text, file, problems)
     if parts is None:
-        problems.add(file, "line 1", "front matter missing: start the file with '---', YAML, '---'")
         return None
-    front, body, offset = parts
-    try:
-        data = yaml.safe_load(front) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "front matter"
-        problems.add(file, where, f"YAML error: {getattr(exc, 'problem', None) or exc}")
-        return None
-    if not isinstance(data, dict):
-        problems.add(file, "front matter", "must be a YAML mapping of fields (title: ...)")
-        return None
-    # YAML escapes ("\0", "\x1b") can put characters in a string that the file did not hold.
-    if not strings_ok(data, file, problems):
-        return None
+    data, body, offset = parts
     meta = validate(FrontMatter, data, file, problems)
     anchor = article_anchor(file.name, position)
     rendered = render_article(body, offset, anchor)
@@ -289,6 +261,13 @@ def _load_article(
         images=tuple(dict.fromkeys(images)),
         links=rendered.article_links,
         headings=rendered.headings,
+        key=f"{folder.name}/{file.name}",
+        # A bare file name means the same issue: every key names its issue.
+        translation_of=(
+            meta.translation_of
+            if meta.translation_of is None or "/" in meta.translation_of
+            else f"{folder.name}/{meta.translation_of}"
+        ),
     )
 
 

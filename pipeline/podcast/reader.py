@@ -188,6 +188,7 @@ class EpisodeReader:
             draft=parsed.draft,
             guid=parsed.guid or episode_guid(show_id, slug),
             chapter_marks=marks,
+            translation_of=parsed.translation_of,
         )
         if self.audio_checks:
             # Loudness, peak, rate, bitrate, artwork, embedded chapters (pipeline.audio.checks):

@@ -17,8 +17,21 @@ from pipeline import __version__, locales
 from pipeline.fsutil import write_outputs
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import FeedResult
-from pipeline.site.views import ShowView, issue_view, show_view
+from pipeline.site.statements import (
+    StatementView,
+    feed_languages,
+    render_statements,
+    statement_views,
+)
+from pipeline.site.translations import Links, hreflang_links, primary, site_language
+from pipeline.site.views import IssueView, ShowView, issue_view, show_view
 from pipeline.structure.config import Config
+from pipeline.structure.layout import (
+    STATEMENTS,
+    home_key,
+    statements_feed_key,
+    statements_index_key,
+)
 from pipeline.structure.project import Project
 from pipeline.templates import environment, render
 
@@ -26,8 +39,9 @@ log = logging.getLogger(__name__)
 
 ASSETS = ("site/assets/site.css", "site/assets/site.js")
 HASH_LEN = 10
-# The site owns every .html file under these prefixes, plus the files at the root it writes.
-OWNED_PREFIXES = ("podcast", "magazine")
+# The site owns every .html file under these prefixes (and each language's home folder), plus
+# the files at the root it writes.
+OWNED_PREFIXES = ("podcast", "magazine", STATEMENTS)
 
 
 @dataclass
@@ -68,11 +82,15 @@ def relative(from_key: str, to_key: str) -> str:
 class SiteWriter:
     """Render templates into build/, collecting the keys written for the sitemap and clean-up."""
 
-    def __init__(self, config: Config, now: datetime):
+    def __init__(self, config: Config, now: datetime, links: Links):
         self.config = config
         self.now = now
+        self.links = links
+        # Set once the statements are known: the list and feed each page's language links to.
+        self.statement_feeds: frozenset[str] = frozenset()
         self.env = environment(config.root)
         self.env.filters["date"] = locales.long_date
+        self.env.filters["full_date"] = locales.full_date
         self.env.filters["duration"] = locales.format_duration
         self.env.globals.update(
             language_name=locales.language_name,
@@ -101,14 +119,39 @@ class SiteWriter:
         """Keep one rendered object for the write step."""
         self.pages[key] = data
 
-    def page(self, key: str, template: str, lang: str, **context: Any) -> None:
-        """Render one HTML page whose links are all relative to its own key."""
+    def translate(self, lang: str, message: str) -> str:
+        """Return an interface string in a language (the catalogs the templates use)."""
+        return locales.translations(lang).gettext(message)
+
+    def page(
+        self,
+        key: str,
+        template: str,
+        lang: str,
+        alternates: dict[str, str] | None = None,
+        **context: Any,
+    ) -> None:
+        """Render one HTML page whose links are all relative to its own key.
+
+        alternates is {language: key} of every translation of the page, itself included.
+        """
+        alternates = alternates or {}
+        languages = self.links.languages
+        here = site_language(lang, languages)
         html = render(
             self.env,
             template,
             site=self.config.site,
             page_key=key,
             lang=lang,
+            hreflang=hreflang_links(alternates),
+            also_in=[(tag, k) for tag, k in alternates.items() if k != key],
+            switch=self.links.switch(lang, alternates) if len(languages) > 1 else [],
+            home_key=home_key(here, languages[0]),
+            statements_key=statements_index_key(here, languages[0])
+            if self.statement_feeds
+            else None,
+            statements_feed=statements_feed_key(lang) if lang in self.statement_feeds else None,
             url=lambda target: relative(key, target),
             abs_url=self.config.url,
             css=relative(key, self.assets["css"]),
@@ -141,19 +184,36 @@ def render_site(
         key=lambda v: (v.date, v.number),
         reverse=True,
     )
-    w = SiteWriter(config, now)
-    home_lang = config.site.language
-    common = {"shows": shows, "issues": issue_views, "magazine": config.magazine}
-    w.page("index.html", "site/home.html", home_lang, **common)
+    statements = statement_views(project.statements, now)
+    links = _links(project, shows, issue_views, statements)
+    w = SiteWriter(config, now, links)
+    w.statement_feeds = frozenset(feed_languages(statements))
+    home_lang = links.languages[0]
+    common: dict[str, Any] = {"shows": shows, "issues": issue_views, "magazine": config.magazine}
+    homes = links.homes()
+    # A one-language site's home has no other version to declare.
+    home_alternates = homes if len(homes) > 1 else {}
+    for lang, key in homes.items():
+        # Shows in the page's language come first; each card keeps its own language.
+        ordered = sorted(shows, key=lambda s: primary(s.language) != primary(lang))
+        latest = [(v, v.text(lang)) for v in statements[:3]]
+        home: dict[str, Any] = {**common, "shows": ordered}
+        w.page(
+            key,
+            "site/home.html",
+            lang,
+            alternates=home_alternates,
+            latest_statements=latest,
+            **home,
+        )
     for show in shows:
         _show_pages(w, show, common)
     if issue_views:
         lang = config.magazine.language if config.magazine else home_lang
         w.page("magazine/index.html", "site/magazine.html", lang, **common)
         for iv in issue_views:
-            for src, key in iv.images:
-                w.place(src, key)
-            w.page(iv.page_key, "site/issue.html", iv.language, issue=iv, **common)
+            _issue_pages(w, iv, common)
+    render_statements(w, statements, project.statements, links, common)
     # The error page is served at any path, so its links are absolute (see docs/site.md).
     html = render(
         w.env,
@@ -176,6 +236,54 @@ def render_site(
     return SiteResult(w.pages, w.files, config.url("index.html"))
 
 
+def _links(
+    project: Project,
+    shows: list[ShowView],
+    issues: list[IssueView],
+    statements: list[StatementView],
+) -> Links:
+    """Record every page that can be a translation: shows, episodes, issues, articles, statements."""
+    links = Links(project.translations, project.config.site.all_languages)
+    for show in shows:
+        links.add("show", show.id, show.page_key)
+        for e in show.episodes:
+            links.add("episode", f"{show.id}/{e.slug}", e.page_key)
+    for iv in issues:
+        links.add("issue", iv.slug, iv.page_key)
+        for a in iv.articles:
+            links.add("article", a.key, a.page_key)
+    for v in statements:
+        for t in v.texts:
+            links.add("statement", t.key, t.page_key)
+    return links
+
+
+def _issue_pages(w: SiteWriter, iv: IssueView, common: dict[str, Any]) -> None:
+    """Write an issue's page, one page per article, and the images they show."""
+    for src, key in iv.images:
+        w.place(src, key)
+    w.page(
+        iv.page_key,
+        "site/issue.html",
+        iv.language,
+        alternates=w.links.alternates("issue", iv.slug),
+        issue=iv,
+        **common,
+    )
+    for a in iv.articles:
+        for src, key in a.images:
+            w.place(src, key)
+        w.page(
+            a.page_key,
+            "site/article.html",
+            a.lang,
+            alternates=w.links.alternates("article", a.key),
+            issue=iv,
+            article=a,
+            **common,
+        )
+
+
 def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
     """Write a show's episode list pages and one page per episode."""
     pages = show.pages
@@ -190,6 +298,7 @@ def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
             key,
             "site/show.html",
             show.language,
+            alternates=w.links.alternates("show", show.id) if n == 1 else None,
             show=show,
             episodes=episodes,
             paging=paging,
@@ -200,6 +309,7 @@ def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
             episode.page_key,
             "site/episode.html",
             show.language,
+            alternates=w.links.alternates("episode", f"{show.id}/{episode.slug}"),
             show=show,
             episode=episode,
             **common,
@@ -212,9 +322,20 @@ def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
     for prefix in OWNED_PREFIXES:
         folder = build_dir / prefix
         if folder.is_dir():
-            stale += [
-                p for p in folder.rglob("*.html") if p.relative_to(build_dir).as_posix() not in keep
-            ]
+            # The statements' Atom feeds are the site's too: a language dropped loses its feed.
+            for pattern in ("*.html", "*.xml") if prefix == STATEMENTS else ("*.html",):
+                stale += [
+                    p
+                    for p in folder.rglob(pattern)
+                    if p.relative_to(build_dir).as_posix() not in keep
+                ]
+    # Each other language's home is <lang>/index.html: a language dropped loses its home.
+    stale += [
+        p
+        for p in build_dir.glob("*/index.html")
+        if p.parent.name not in (*OWNED_PREFIXES, "assets")
+        and p.relative_to(build_dir).as_posix() not in keep
+    ]
     assets = build_dir / "assets"
     if assets.is_dir():
         stale += [p for p in assets.glob("site.*") if f"assets/{p.name}" not in keep]

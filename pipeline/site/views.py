@@ -16,8 +16,14 @@ from pipeline.site.subscribe import SubscribeLink, subscribe_links
 from pipeline.structure.chapters import Chapter
 from pipeline.structure.config import Config
 from pipeline.structure.issue import Article, Issue
-from pipeline.structure.layout import episode_page_key, feed_key, show_page_key
+from pipeline.structure.layout import (
+    article_page_key,
+    episode_page_key,
+    feed_key,
+    show_page_key,
+)
 from pipeline.structure.show import Episode, Person, Show
+from pipeline.structure.statement import excerpt
 from pipeline.structure.transcript import Cue, merge_cues, read_transcript
 
 PAGE_SIZE = 30  # episodes per show page; older ones go to page-2.html, page-3.html...
@@ -98,6 +104,11 @@ class ArticleView:
     summary: str | None
     html: Markup
     bio_html: Markup
+    key: str = ""  # '<issue slug>/<file>.md', its key among translations
+    page_key: str = ""  # its own page: magazine/<issue>/<stem>/index.html
+    excerpt: str = ""  # the summary, else the opening words, for link previews
+    # (source, key) of the images it shows, beside its own page (its HTML names them relatively)
+    images: tuple[tuple[Path, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,8 +203,11 @@ def _size(path: Path | None) -> str | None:
     return format_size(path.stat().st_size) if path and path.is_file() else None
 
 
-def article_view(article: Article) -> ArticleView:
+def article_view(issue: Issue, article: Article) -> ArticleView:
     """Build the web view of one article: the magazine's sanitized HTML, without data: images."""
+    html = sanitize_html(article.html)
+    page_key = article_page_key(issue.slug, article.stem)
+    folder = page_key.rsplit("/", 1)[0]
     return ArticleView(
         anchor=article.anchor,
         title=article.title,
@@ -204,8 +218,12 @@ def article_view(article: Article) -> ArticleView:
         summary=article.summary,
         # The magazine keeps small data: images for the PDF; the web page drops them so the
         # same sanitizer settings as show notes apply.
-        html=Markup(sanitize_html(article.html)),
+        html=Markup(html),
         bio_html=Markup(article.bio_html),
+        key=article.key,
+        page_key=page_key,
+        excerpt=article.summary or excerpt(html_to_text(html)),
+        images=tuple((issue.folder / rel, f"{folder}/{rel}") for rel in article.images),
     )
 
 
@@ -228,7 +246,7 @@ def issue_view(config: Config, issue: Issue, outputs: dict[str, Path]) -> IssueV
         print_key=_key(config, outputs.get("print")),
         print_size=_size(outputs.get("print")),
         page_key=f"{prefix}/index.html",
-        articles=tuple(article_view(a) for a in issue.articles),
+        articles=tuple(article_view(issue, a) for a in issue.articles),
         images=images,
     )
 

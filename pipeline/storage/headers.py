@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import PurePosixPath
 
-from pipeline.structure.layout import is_chapters, is_content_hashed, is_feed
+from pipeline.structure.layout import (
+    is_chapters,
+    is_content_hashed,
+    is_feed,
+    is_statements_feed,
+)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
@@ -42,6 +47,7 @@ TYPES: dict[str, tuple[str, str]] = {
     ".xml": ("application/xml; charset=utf-8", "page"),
 }
 RSS = "application/rss+xml; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
 CHAPTERS = "application/json+chapters"
 OCTET = "application/octet-stream"
 
@@ -77,6 +83,9 @@ def headers_for(key: str) -> Headers:
     suffix = PurePosixPath(name).suffix.lower()
     if is_feed(key):
         return Headers(RSS, SHORT, Phase.FEEDS)
+    if is_statements_feed(key):
+        # Uploaded with the pages (it links them), and rechecked as soon as a page is.
+        return Headers(ATOM, SHORT, Phase.PAGES)
     if is_chapters(key):
         content_type, kind = CHAPTERS, "asset"
     else:

@@ -6,10 +6,10 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.errors import Problems
 from pipeline.locales import is_language_tag
@@ -93,11 +93,47 @@ class SiteConfig(Model):
     base_url: HttpUrl
     description: str = ""
     language: Language = "en"
+    # Every language the site has pages in; the first is the default (the root index.html).
+    languages: list[Language] = []
 
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("languages")
+    @classmethod
+    def _unique_languages(cls, values: list[str]) -> list[str]:
+        twice = sorted({v for v in values if [x.lower() for x in values].count(v.lower()) > 1})
+        if twice:
+            raise ValueError(f"listed twice: {', '.join(twice)}")
+        return values
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_language(cls, data: Any) -> Any:
+        # `language` is the default language: with `languages`, the first one listed.
+        if not isinstance(data, dict) or not data.get("languages"):
+            return data
+        first = data["languages"][0]
+        if "language" not in data:
+            return {**data, "language": first}
+        if str(data["language"]).lower() != str(first).lower():
+            raise ValueError(
+                f"language {data['language']!r} differs from the first of languages "
+                f"({first!r}), the default: drop `language` or list it first"
+            )
+        return data
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """Return the site's languages, the default first (just `language` when none listed)."""
+        return tuple(self.languages) if self.languages else (self.language,)
+
+    @property
+    def default_language(self) -> str:
+        """Return the language of the root index.html."""
+        return self.all_languages[0]
 
 
 class AudioSettings(Model):
@@ -156,6 +192,8 @@ class ShowConfig(Model):
     new_feed_url: HttpUrl | None = None
     audio: AudioSettings = Field(default_factory=AudioSettings)
     subscribe: SubscribeConfig = Field(default_factory=SubscribeConfig)
+    # The id of the show this one translates (docs/translations.md): the site links the two.
+    translation_of: str | None = None
 
     @field_validator("description")
     @classmethod

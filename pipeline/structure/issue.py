@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from pipeline.structure.config import Language, Model
+from pipeline.structure.slug import slug_problem
 
 Layout = Literal["two-column", "one-column"]
 
@@ -30,6 +31,15 @@ class IssueFile(Model):
     articles: list[str] | None = None
     editors: list[str] = Field(default_factory=list)
     description: str = ""
+    # The slug of the issue this one translates (docs/translations.md).
+    translation_of: str | None = None
+
+    @field_validator("translation_of")
+    @classmethod
+    def _issue_slug(cls, value: str | None) -> str | None:
+        if value is not None and (why := slug_problem(value)):
+            raise ValueError(why)
+        return value
 
     @field_validator("date", mode="before")
     @classmethod
@@ -54,6 +64,29 @@ class FrontMatter(Model):
     translators: list[str] = Field(default_factory=list)
     layout: Layout = "two-column"
     bio: str | None = None
+    # "02-dockworkers.md" in the same issue, or "<issue slug>/<file>.md" (docs/translations.md).
+    translation_of: str | None = None
+
+    @field_validator("translation_of")
+    @classmethod
+    def _article_file(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = value.strip().split("/")
+        ok = (
+            len(parts) in (1, 2)
+            and parts[-1].endswith(".md")
+            and "\\" not in value
+            and parts[-1] not in (".md", "..md")
+            and not parts[-1].startswith(".")
+            and (len(parts) == 1 or slug_problem(parts[0]) is None)
+        )
+        if not ok:
+            raise ValueError(
+                f"{value!r} is not an article file: '02-dockworkers.md' in this issue, "
+                "or '<issue slug>/<file>.md'"
+            )
+        return value.strip()
 
 
 @dataclass(frozen=True)
@@ -78,6 +111,14 @@ class Article:
     # Links to other articles as written (resolved by the loader), and the headings' ids.
     links: tuple = ()
     headings: tuple[tuple[str, str], ...] = ()
+    # "<issue slug>/<file>.md": the article's key among translations, and the one it translates.
+    key: str = ""
+    translation_of: str | None = None
+
+    @property
+    def stem(self) -> str:
+        """Return the file name without .md: the folder of the article's web page."""
+        return self.file.stem
 
 
 @dataclass(frozen=True)
@@ -94,6 +135,7 @@ class Issue:
     editors: tuple[str, ...]
     description: str
     folder: Path
+    translation_of: str | None = None
 
     @property
     def authors(self) -> tuple[str, ...]:

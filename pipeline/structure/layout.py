@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 HASH_LEN = 10  # hex digits of SHA-256 in published file names: enough to never collide in a show
 PODCAST = "podcast"
 MAGAZINE = "magazine"
+STATEMENTS = "statements"
 MANIFEST_KEY = "_pipeline/manifest.json"
 INTERNAL_PREFIX = "_pipeline/"
 # Episode GUIDs are UUIDv5 of "<show id>/<slug>" in this namespace: stable for life.
@@ -62,6 +63,42 @@ def issue_output_keys(slug: str) -> dict[str, str]:
         "print": f"{prefix}/{slug}-print.pdf",
         "cover": f"{prefix}/cover.jpg",
     }
+
+
+def article_page_key(issue_slug: str, stem: str) -> str:
+    """Return the key of one article's own page: magazine/<issue>/<article stem>/index.html."""
+    return f"{issue_prefix(issue_slug)}/{stem}/index.html"
+
+
+def home_key(lang: str, default: str) -> str:
+    """Return the key of a language's home page: index.html for the default, <lang>/index.html."""
+    return "index.html" if lang == default else f"{lang}/index.html"
+
+
+def statements_index_key(lang: str, default: str) -> str:
+    """Return the key of a language's statements list: statements/index.html for the default."""
+    return f"{STATEMENTS}/index.html" if lang == default else f"{STATEMENTS}/{lang}/index.html"
+
+
+def statement_page_key(slug: str, lang: str) -> str:
+    """Return the key of one language of a statement: statements/<slug>/<lang>.html."""
+    return f"{STATEMENTS}/{slug}/{lang}.html"
+
+
+def statement_file_key(slug: str, name: str) -> str:
+    """Return the key of a file a statement shows (its image), beside its pages."""
+    return f"{STATEMENTS}/{slug}/{name}"
+
+
+def statements_feed_key(lang: str) -> str:
+    """Return the key of a language's statements Atom feed: statements/<lang>.xml."""
+    return f"{STATEMENTS}/{lang}.xml"
+
+
+def is_statements_feed(key: str) -> bool:
+    """Return whether a key is a language's statements Atom feed (statements/<lang>.xml)."""
+    parts = key.split("/")
+    return len(parts) == 2 and parts[0] == STATEMENTS and parts[1].endswith(".xml")
 
 
 def hashed_name(stem: str, sha256: str, suffix: str) -> str:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pipeline.markup import html_to_text
 from pipeline.structure.chapters import Chapter
 from pipeline.structure.config import HttpUrl, ShowConfig
+from pipeline.structure.slug import slug_problem
 
 EPISODE_FILE = "episode.toml"
 # Apple asks for titles without episode numbers (the number has its own tag).
@@ -71,6 +72,20 @@ class EpisodeFile(BaseModel):
     persons: list[PersonEntry] = []
     draft: bool = False
     guid: str | None = Field(None, min_length=1)
+    # "<show id>/<slug>" of the episode this one translates (docs/translations.md).
+    translation_of: str | None = None
+
+    @field_validator("translation_of")
+    @classmethod
+    def _show_and_slug(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = value.strip().strip("/").split("/")
+        if len(parts) != 2 or any(slug_problem(p) for p in parts):
+            raise ValueError(
+                f"{value!r} is not '<show id>/<slug>', e.g. 'panorama/dockworkers-hold-the-line'"
+            )
+        return "/".join(parts)
 
     @field_validator("date")
     @classmethod
@@ -130,6 +145,12 @@ class Episode:
     guid: str
     # The chapters file as read and checked once (tags, site and check share this reading).
     chapter_marks: tuple[Chapter, ...] = ()
+    translation_of: str | None = None  # "<show id>/<slug>" (structure/translations.py)
+
+    @property
+    def key(self) -> str:
+        """Return the episode's key among translations: '<show id>/<slug>'."""
+        return f"{self.show}/{self.slug}"
 
     @property
     def description(self) -> str:

@@ -1,0 +1,1 @@
+"""Statements: statements/<slug>/ folders in, per-language Atom feeds out."""
