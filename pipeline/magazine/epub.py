@@ -34,7 +34,7 @@ from pipeline.magazine.epub_package import (
 )
 from pipeline.magazine.images import edition_copies
 from pipeline.magazine.loader import geometry
-from pipeline.magazine.render import image_plan
+from pipeline.magazine.render import edition_images
 from pipeline.structure.config import Config, MagazineConfig
 from pipeline.structure.issue import Article, Issue
 from pipeline.structure.layout import epub_identifier
@@ -54,7 +54,7 @@ class _Images:
 
     def __init__(self, config: Config, issue: Issue):
         self.issue, self.cache = issue, config.cache_dir
-        self.widths = image_plan(issue, geometry(config.magazine))  # type: ignore[arg-type]
+        self.widths = edition_images(issue, geometry(config.magazine))  # type: ignore[arg-type]
         self.fallback = geometry(config.magazine).text_width  # type: ignore[arg-type]
         self.items: dict[str, Item] = {}
 

@@ -73,6 +73,14 @@ def image_plan(issue: Issue, geo: Geometry) -> dict[Path, float]:
     return plan
 
 
+def edition_images(issue: Issue, geo: Geometry) -> dict[Path, float]:
+    """Return every image of the issue, cover included, with the widest it is printed, in mm."""
+    plan = image_plan(issue, geo)
+    if issue.cover is not None:
+        plan[issue.cover] = max(plan.get(issue.cover, 0.0), _cover_width(issue.cover, geo))
+    return plan
+
+
 @dataclass(frozen=True)
 class Job:
     """One edition of one issue to render: everything a worker process needs (picklable)."""
@@ -173,9 +181,7 @@ def _refusal_lines(job: Job, refused: list[tuple[str, str]]) -> list[str]:
 def make_jobs(config: Config, issue: Issue, targets: dict[str, Path]) -> list[Job]:
     """Render both editions' HTML now (template errors surface here) and describe the PDF work."""
     geo = geometry(config.magazine)  # type: ignore[arg-type]
-    plan = image_plan(issue, geo)
-    if issue.cover is not None:
-        plan[issue.cover] = max(plan.get(issue.cover, 0.0), _cover_width(issue.cover, geo))
+    plan = edition_images(issue, geo)
     article_urls = tuple((a.html, _display(config, a.file)) for a in issue.articles)
     roots = (issue.folder, *search_path(config.root))
     return [
