@@ -52,6 +52,11 @@ PERSIAN = (
     "به ادامه‌ی اعتصاب رأی دادند. نمایندگان همه‌ی پایانه‌ها از حال‌وهوای مجمع‌ها و وضع صندوق "
     "اعتصاب گزارش دادند."
 )
+# A small inline image (raw HTML with a data: URL): it becomes a file of the EPUB.
+RED_DOT = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAFElEQVR4nGM8ISfHgA0w"
+    "YRUdtBIA0MoBFD5jqJkAAAAASUVORK5CYII="
+)
 NOTES_TABLE = f"""\
 {PARAGRAPH}The assembly voted at midnight.[^vote] The fund held.[^fund]
 
@@ -121,7 +126,9 @@ def mixed_rtl_epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
         articles={
             "01-strike.md": article(
                 "The long strike",
-                PARAGRAPH * 2 + '\n\n![Pickets at the gate](port.jpg "The north gate.")\n',
+                PARAGRAPH * 2
+                + '\n\n![Pickets at the gate](port.jpg "The north gate.")\n\n'
+                + f'The union\'s badge: <img src="{RED_DOT}" alt="a red dot">.\n',
             ),
             "02-fa.md": article(
                 "کارگران بندر متحد ماندند",
@@ -311,6 +318,18 @@ def test_footnotes_are_asides_linked_both_ways(case: str, request: pytest.Fixtur
             linked += 1
     assert linked >= 1
     assert 'class="footnote"' not in book.read_bytes().decode("latin-1")
+
+
+def test_an_inline_data_image_becomes_a_file_of_the_epub(mixed_rtl_epub: Path):
+    first = chapters(mixed_rtl_epub)["EPUB/article-1.xhtml"]
+    srcs = [img.get("src") for img in first.iterfind(".//x:img", NS)]
+    assert srcs == ["images/image-01.jpg", "images/inline-02.png"]
+    with zipfile.ZipFile(mixed_rtl_epub) as z:
+        dot = Image.open(io.BytesIO(z.read("EPUB/images/inline-02.png")))
+        assert (dot.format, dot.size) == ("PNG", (8, 8))
+    opf = xml(mixed_rtl_epub, "EPUB/package.opf")
+    item = opf.find("opf:manifest/opf:item[@href='images/inline-02.png']", NS)
+    assert item.get("media-type") == "image/png"
 
 
 def test_a_right_to_left_article_keeps_its_language_and_direction(mixed_rtl_epub: Path):

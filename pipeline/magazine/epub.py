@@ -64,17 +64,21 @@ class _Images:
         width = self.widths.get(path, self.fallback)
         return edition_copies(path, width, self.cache, ("screen",))["screen"]
 
-    def href(self, src: str, from_dir: str = "") -> str | None:
-        """Return the EPUB path of an <img src> relative to a chapter; add the image once."""
-        key = src if src.startswith("data:") else unquote(urlsplit(src).path)
+    def href(self, src: str) -> str | None:
+        """Return the EPUB path of an <img src> (chapters sit beside images/); add it once."""
+        # Files are keyed by their real path, so "a.jpg" and "./a.jpg" share one copy.
+        key = src if src.startswith("data:") else str(self._path(src))
         if key not in self.items:
-            item = self._item(src, key)
+            item = self._item(src)
             if item is None:
                 return None
             self.items[key] = item
-        return from_dir + self.items[key].href
+        return self.items[key].href
 
-    def _item(self, src: str, key: str) -> Item | None:
+    def _path(self, src: str) -> Path:
+        return (self.issue.folder / unquote(urlsplit(src).path)).resolve()
+
+    def _item(self, src: str) -> Item | None:
         n = len(self.items) + 1
         if src.startswith("data:"):
             head, _, payload = src[5:].partition(",")
@@ -83,7 +87,7 @@ class _Images:
                 return None
             data = base64.b64decode(payload) if ";base64" in head else unquote_to_bytes(payload)
             return Item(f"images/inline-{n:02}{DATA_TYPES[mime]}", data, mime, f"image-{n:02}")
-        path = (self.issue.folder / key).resolve()
+        path = self._path(src)
         if not path.is_file() or not inside(path, self.issue.folder):
             return None  # the loader refuses these; nothing outside the issue is packed
         data = self.screen_copy(path).read_bytes()
