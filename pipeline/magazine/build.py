@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -197,11 +197,8 @@ def build_issues(
         # copies made above); like the PDFs it replaces nothing unless every edition succeeded.
         epub = _temp(paths["epub"])
         if not failed:
-            failed = [
-                o
-                for o in [_outcome(partial(write_epub, config, issue, epub))]
-                if isinstance(o, BaseException)
-            ]
+            outcome = _outcome(partial(write_epub, config, issue, epub))
+            failed = [outcome] if isinstance(outcome, BaseException) else []
         if failed:
             errors.extend(_describe(o) for o in failed)
             for j in js:
@@ -243,17 +240,10 @@ def _result(
     pages: int | None = None,
     reason: str = "",
 ) -> IssueResult:
-    return IssueResult(
-        issue.slug,
-        digest,
-        built,
-        paths["screen"],
-        paths["print"],
-        paths["cover"],
-        pages,
-        reason,
-        epub=paths["epub"],
+    result = IssueResult(
+        issue.slug, digest, built, paths["screen"], paths["print"], paths["cover"], pages, reason
     )
+    return replace(result, epub=paths["epub"])
 
 
 def _temp(target: Path) -> Path:
