@@ -391,6 +391,19 @@ def test_a_rebuild_gives_the_same_bytes_and_an_unchanged_issue_is_skipped(
     assert mixed_rtl_epub.read_bytes() == first
 
 
+def test_text_xml_cannot_hold_fails_the_issue_with_one_line_and_writes_nothing(tmp_path: Path, cli):
+    # YAML lets a double-quoted title carry a control character; the PDF shows a box for it,
+    # but XML cannot hold it at all: the issue fails, and no PDF or EPUB is written.
+    root = tmp_path / "content"
+    title = '---\ntitle: "The \\x01 vote"\nauthors: ["A. Writer"]\n---\nText.\n'
+    make_tree(root, cover=None, articles={"01-vote.md": title})
+    result = cli(root, "magazine")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: no-1 (epub): ") and "control characters" in line
+    assert not list((root / "build").rglob("*.pdf")) and not list((root / "build").rglob("*.epub"))
+
+
 @pytest.mark.s3
 def test_the_site_links_the_epub_served_with_its_type(published_sample):
     root, base = published_sample
