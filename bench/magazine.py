@@ -3,7 +3,9 @@
 Measures (medians of --runs): build time per page (both editions, images included) from a
 cold cache and after a text-only edit (image copies cached), the CPU time those builds use
 (all processes), peak memory, screen and print sizes, an unchanged rebuild; beside plain
-WeasyPrint on the same HTML with the original photos (no image step). The machine may be
+WeasyPrint on the same HTML with the original photos (no image step). The EPUB edition is
+timed on its own (in this process, image copies cached, as in a build) against the two PDF
+editions of the same text-only rebuild. The machine may be
 shared, so the load average is printed too. Run: .venv/bin/python bench/magazine.py
 """
 
@@ -28,6 +30,7 @@ from weasyprint import HTML
 
 from pipeline.commands.load import load_project
 from pipeline.magazine.build import build_issues
+from pipeline.magazine.epub import write_epub
 from pipeline.magazine.render import issue_html
 from tests.magazine_tree import PARAGRAPH, article, make_tree
 
@@ -89,6 +92,7 @@ def main() -> None:
         original = edited_file.read_text("utf-8")
         load = os.getloadavg()[0]
         cold, cold_cpu, text, text_cpu, warm, plain, plain_cpu = [], [], [], [], [], [], []
+        epub, epub_cpu = [], []
         for run in range(args.runs):
             shutil.rmtree(work / "tree" / "build", ignore_errors=True)
             shutil.rmtree(work / "tree" / ".local", ignore_errors=True)
@@ -106,6 +110,11 @@ def main() -> None:
             again = build_issues(project)[0]
             warm.append(time.perf_counter() - start)
             assert not again.built
+            for _ in range(3):
+                start, cpu_start = time.perf_counter(), time.process_time()
+                write_epub(project.config, project.issues[0], work / "bench.epub")
+                epub.append(time.perf_counter() - start)
+                epub_cpu.append(time.process_time() - cpu_start)
             # In a fresh process, as a render worker is: nothing left over from the builds.
             with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
                 wall, cpu = pool.submit(
@@ -147,6 +156,14 @@ def main() -> None:
             ("screen PDF", f"{screen:.2f} MB ({100 * screen / unprocessed:.0f}% of unprocessed)"),
             ("print PDF (300 dpi CMYK, PDF/X-4)", f"{printed:.2f} MB"),
             ("plain WeasyPrint PDF (unprocessed photos)", f"{unprocessed:.2f} MB"),
+            ("EPUB edition, image copies cached (median)", f"{statistics.median(epub):.3f} s"),
+            ("  CPU time", f"{statistics.median(epub_cpu):.3f} s"),
+            (
+                "  share of the text-only rebuild of both PDFs: wall / CPU",
+                f"{100 * statistics.median(epub) / statistics.median(text):.1f}% / "
+                f"{100 * statistics.median(epub_cpu) / statistics.median(text_cpu):.1f}%",
+            ),
+            ("EPUB", f"{(work / 'bench.epub').stat().st_size / 1e6:.2f} MB"),
         ]
         print("| measure | value |\n|---|---|")
         for name, value in rows:

@@ -256,7 +256,7 @@ def episode_new(root: Path, **options: Any) -> None:
 @common_options
 @run
 def magazine(root: Path, slugs: tuple[str, ...], jobs: int | None) -> None:
-    """Build every issue (or the SLUGS named) into build/magazine/<slug>/: screen and print PDFs."""
+    """Build every issue (or the SLUGS named) into build/magazine/<slug>/: PDFs and EPUB."""
     from pipeline.commands.build import build_all
     from pipeline.commands.load import load_project
 
@@ -267,6 +267,8 @@ def magazine(root: Path, slugs: tuple[str, ...], jobs: int | None) -> None:
     for r in report.issues:
         state = f"built, {r.pages} pages" if r.built else r.reason
         say(f"{r.pdf.relative_to(project.config.root)}  ({state})")
+        if r.epub is not None:
+            say(f"{r.epub.relative_to(project.config.root)}  ({'built' if r.built else r.reason})")
 
 
 @cli.group(

@@ -9,7 +9,9 @@ tests/golden/build/, which mirrors build/ key for key:
 - binaries (audio, images) are stored as `<key>.sha256`, their SHA-256;
 - PDFs are stored as `<key>.text`: the page count and each page's extracted text (pypdf). PDF
   bytes are compared separately: two builds give identical PDFs (see
-  test_golden_build_print_pdf_is_byte_reproducible).
+  test_golden_build_print_pdf_is_byte_reproducible);
+- EPUBs are stored as `<key>.text`: each zip entry's name, then its text (XML, XHTML, CSS) or
+  the SHA-256 of its bytes (images); tests/test_epub.py compares rebuilt EPUBs byte for byte.
 
 The set of files must match exactly. After an intended change, `make golden`
 (PIPELINE_REGEN_GOLDEN=1 pytest -k golden) rewrites tests/golden/build/.
@@ -23,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -58,7 +61,7 @@ def golden_name(key: str) -> str:
     suffix = Path(key).suffix.lower()
     if suffix in TEXT:
         return key
-    if suffix == ".pdf":
+    if suffix in (".pdf", ".epub"):
         return key + ".text"
     if suffix in BINARY:
         return key + ".sha256"
@@ -76,7 +79,23 @@ def representation(path: Path) -> bytes:
         for n, page in enumerate(reader.pages, 1):
             parts.append(f"--- page {n} ---\n{page.extract_text().rstrip()}\n")
         return "".join(parts).encode("utf-8")
+    if suffix == ".epub":
+        return epub_listing(path)
     return (hashlib.sha256(path.read_bytes()).hexdigest() + "\n").encode("ascii")
+
+
+def epub_listing(path: Path) -> bytes:
+    """Return an EPUB's entries in zip order: the text of XML and CSS, the SHA-256 of the rest."""
+    parts = []
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename.endswith((".xhtml", ".opf", ".ncx", ".xml", ".css", "mimetype")):
+                body = data.decode("utf-8").rstrip() + "\n"
+            else:
+                body = hashlib.sha256(data).hexdigest() + "\n"
+            parts.append(f"=== {info.filename} ===\n{body}")
+    return "".join(parts).encode("utf-8")
 
 
 def built_files(build: Path) -> dict[str, bytes]:

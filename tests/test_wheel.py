@@ -109,7 +109,9 @@ def test_the_installed_pipeline_builds_the_sample_content(installed: Path, tmp_p
     assert issues
     for slug in issues:
         folder = build / "magazine" / slug
-        for name in (f"{slug}.pdf", f"{slug}-print.pdf", "index.html"):
+        for name in (f"{slug}.pdf", f"{slug}-print.pdf", f"{slug}.epub", "index.html"):
             path = folder / name
             assert path.is_file() and path.stat().st_size > 0, path
         assert (folder / f"{slug}.pdf").read_bytes().startswith(b"%PDF-")
+        # The EPUB's stylesheet ships in the wheel (pipeline/templates/epub/).
+        assert (folder / f"{slug}.epub").read_bytes()[30:58] == b"mimetypeapplication/epub+zip"

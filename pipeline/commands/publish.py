@@ -83,10 +83,12 @@ def scheduled_lines(project: Project, now: datetime) -> list[str]:
 
 
 def public_urls(config: Config) -> list[str]:
-    """Return the public URLs of each feed, the site and the PDFs in build/."""
+    """Return the public URLs of each feed, the site, and the PDFs and EPUBs in build/."""
     urls = [config.url(feed_key(show)) for show in config.shows]
     if (config.build_dir / "index.html").is_file():
         urls.append(config.url("index.html"))
-    pdfs = sorted(config.build_dir.glob("magazine/*/*.pdf"))
+    pdfs = sorted(
+        [*config.build_dir.glob("magazine/*/*.pdf"), *config.build_dir.glob("magazine/*/*.epub")]
+    )
     urls += [config.url(p.relative_to(config.build_dir).as_posix()) for p in pdfs]
     return urls

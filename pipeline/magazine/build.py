@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.errors import BuildError
 from pipeline.fsutil import StampCache, read_json_cache, sha256_file, write_json_cache
+from pipeline.magazine.epub import write_epub
 from pipeline.magazine.images import (
     CMYK_PROFILE,
     EDITIONS,
@@ -38,7 +39,7 @@ from pipeline.templates import search_path
 log = logging.getLogger(__name__)
 
 # Bump when the magazine's output changes for the same inputs (not only on a release).
-FORMAT = "magazine-2"
+FORMAT = "magazine-2"  # 2: the EPUB edition
 
 # A function and its arguments, run in a worker process (so both must pickle).
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
@@ -69,11 +70,12 @@ class IssueResult:
     cover: Path
     pages: int | None = None
     reason: str = ""  # why it was not built: "unchanged" or "published"
+    epub: Path | None = None  # the EPUB edition (magazine/epub.py)
 
     @property
-    def outputs(self) -> tuple[Path, Path, Path]:
-        """Return the three output files."""
-        return (self.pdf, self.print_pdf, self.cover)
+    def outputs(self) -> tuple[Path, ...]:
+        """Return the output files."""
+        return (self.pdf, self.print_pdf, self.cover, *((self.epub,) if self.epub else ()))
 
 
 def _hasher(cache_dir: Path) -> tuple[StampCache, Callable[[Path], str]]:
@@ -105,6 +107,7 @@ def issue_source_hash(
     tracked = [("issue", issue.folder, p) for p in _files(issue.folder)]
     for i, root in enumerate(search_path(config.root)):
         tracked += [(f"templates{i}", root, p) for p in _files(root / "magazine")]
+        tracked += [(f"templates{i}", root, p) for p in _files(root / "epub")]
     for tag, base, path in tracked:
         h.update(f"{tag}/{path.relative_to(base).as_posix()}\0{hasher(path)}\n".encode())
     profile = cmyk_profile(config) if config.magazine else CMYK_PROFILE
@@ -116,12 +119,13 @@ def issue_source_hash(
 
 
 def output_paths(config: Config, slug: str) -> dict[str, Path]:
-    """Return where an issue's screen PDF, print PDF and cover thumbnail go."""
+    """Return where an issue's screen PDF, print PDF, cover thumbnail and EPUB go."""
     out = config.build_dir / "magazine" / slug
     return {
         "screen": out / f"{slug}.pdf",
         "print": out / f"{slug}-print.pdf",
         "cover": out / "cover.jpg",
+        "epub": out / f"{slug}.epub",
     }
 
 
@@ -179,13 +183,21 @@ def build_issues(
     for issue, digest, paths, js in work:
         done = [outcomes[id(j)] for j in js]
         failed = [o for o in done if isinstance(o, BaseException)]
+        # The EPUB edition, here in this process (a fraction of a PDF's time, from the screen
+        # copies made above); like the PDFs it replaces nothing unless every edition succeeded.
+        epub = _temp(paths["epub"])
+        if not failed:
+            outcome = _outcome(partial(write_epub, config, issue, epub))
+            failed = [outcome] if isinstance(outcome, BaseException) else []
         if failed:
             errors.extend(_describe(o) for o in failed)
             for j in js:
                 j.target.unlink(missing_ok=True)
+            epub.unlink(missing_ok=True)
             continue
         for j in js:
             os.replace(j.target, paths[j.edition])
+        os.replace(epub, paths["epub"])
         cover_thumbnail(issue.cover, paths["cover"], *_page_mm(config), config.cache_dir)
         pages = done[0][0]
         for message in (w for o in done for w in o[1]):
@@ -243,9 +255,10 @@ def _result(
     pages: int | None = None,
     reason: str = "",
 ) -> IssueResult:
-    return IssueResult(
+    result = IssueResult(
         issue.slug, digest, built, paths["screen"], paths["print"], paths["cover"], pages, reason
     )
+    return replace(result, epub=paths["epub"])
 
 
 def _temp(target: Path) -> Path:

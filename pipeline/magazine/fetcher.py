@@ -17,6 +17,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from pipeline.errors import InputError
 from pipeline.fsutil import inside
+from pipeline.magazine.images import cmyk_jpeg
 from pipeline.magazine.loader import MAX_DATA_URL
 
 
@@ -28,11 +29,14 @@ class SafeFetcher(URLFetcher):
         roots: list[Path],
         substitutes: Mapping[Path, Path] | None = None,
         extra_files: tuple[Path, ...] = (),
+        cmyk_profile: Path | None = None,
     ):
         super().__init__(timeout=5, allowed_protocols={"file", "data"}, allow_redirects=False)
         self.roots = [r.resolve() for r in roots]
         self.substitutes = {k.resolve(): v for k, v in (substitutes or {}).items()}
         self.extra_files = {p.resolve() for p in extra_files}
+        # The print edition: inline (data:) images are converted to CMYK with this profile.
+        self.cmyk_profile = cmyk_profile
         self.refused: list[tuple[str, str]] = []
         self.fetched: list[str] = []
 
@@ -47,7 +51,11 @@ class SafeFetcher(URLFetcher):
             if len(url) > MAX_DATA_URL:
                 raise self._refuse(url, f"data URL over {MAX_DATA_URL // 1024} KiB")
             # urllib's data: handler decodes in memory; no I/O happens.
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            if self.cmyk_profile is None or not str(response.content_type).startswith("image/"):
+                return response
+            data = cmyk_jpeg(response.read(), self.cmyk_profile)
+            return URLFetcherResponse(url, data, {"Content-Type": "image/jpeg"})
         if scheme != "file":
             raise self._refuse(url, f"{scheme or 'relative'} URLs are never fetched")
         path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()

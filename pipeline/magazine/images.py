@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import shutil
 from dataclasses import dataclass
@@ -119,6 +120,22 @@ def copy_path(
     return _cache_file(source, width, edition, *extra, cache_dir=cache_dir)
 
 
+def cmyk_jpeg(data: bytes, profile: Path = CMYK_PROFILE) -> bytes:
+    """Return an inline image (a data: URL's bytes) as a CMYK JPEG for the print edition.
+
+    Files get their print copy from the cache; an inline image is small and has no file, so it
+    is converted as the PDF asks for it. Transparency is flattened on white, like the page.
+    """
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+        flat = _flatten(im)
+    cmyk = ImageCms.applyTransform(flat, _to_cmyk(profile))
+    assert cmyk is not None  # applyTransform returns None only with inPlace=True
+    out = io.BytesIO()
+    cmyk.save(out, "JPEG", quality=92, dpi=(PRINT_DPI, PRINT_DPI))
+    return out.getvalue()
+
+
 def _decode(source: Path, width: int, height: int = 1) -> Image.Image:
     """Open source upright and flattened to RGB, decoded at the smallest JPEG scale >= the size."""
     # The JPEG decoder can scale by 1/2, 1/4 or 1/8 while decoding (DCT scaling), for a
@@ -129,6 +146,11 @@ def _decode(source: Path, width: int, height: int = 1) -> Image.Image:
         sideways = im.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
         im.draft("RGB", (height, width) if sideways else (width, height))
         ImageOps.exif_transpose(im, in_place=True)  # loads; in place, so nothing is copied
+    return _flatten(im)
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    """Return im as RGB, transparency flattened on white (the page)."""
     if im.mode in ("RGBA", "LA", "P", "PA"):
         rgba = im.convert("RGBA")
         flat = Image.new("RGB", rgba.size, "white")

@@ -116,6 +116,14 @@ def image_plan(issue: Issue, geo: Geometry) -> dict[Path, float]:
     return plan
 
 
+def edition_images(issue: Issue, geo: Geometry) -> dict[Path, float]:
+    """Return every image of the issue, cover included, with the widest it is printed, in mm."""
+    plan = image_plan(issue, geo)
+    if issue.cover is not None:
+        plan[issue.cover] = max(plan.get(issue.cover, 0.0), _cover_width(issue.cover, geo))
+    return plan
+
+
 @dataclass(frozen=True)
 class Job:
     """One edition of one issue to render: everything a worker process needs (picklable)."""
@@ -196,7 +204,12 @@ def run_job(job: Job) -> tuple[int, list[str], list[PageInfo]]:
 
     from pipeline.magazine.fetcher import SafeFetcher
 
-    fetcher = SafeFetcher(list(job.roots), substitutes, extra)
+    fetcher = SafeFetcher(
+        list(job.roots),
+        substitutes,
+        extra,
+        cmyk_profile=job.profile if job.edition == "print" else None,
+    )
     collect = _Collect()
     wlog = logging.getLogger("weasyprint")
     wlog.addHandler(collect)
@@ -273,9 +286,7 @@ def make_jobs(
 ) -> list[Job]:
     """Render the editions' HTML now (template errors surface here) and describe the PDF work."""
     geo = geometry(config.magazine)  # type: ignore[arg-type]
-    plan = image_plan(issue, geo)
-    if issue.cover is not None:
-        plan[issue.cover] = max(plan.get(issue.cover, 0.0), _cover_width(issue.cover, geo))
+    plan = edition_images(issue, geo)
     article_urls = tuple((a.html, _display(config, a.file)) for a in issue.articles)
     articles = tuple((a.anchor, _display(config, a.file), a.lang) for a in issue.articles)
     roots = (issue.folder, *search_path(config.root))

@@ -178,7 +178,10 @@ def render_site(
     shows = [
         show_view(config, s, by_show[s.id], now) for s in project.shows.values() if s.id in by_show
     ]
-    outputs = {r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover} for r in issues}
+    outputs = {
+        r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover, "epub": r.epub}
+        for r in issues
+    }
     issue_views = sorted(
         (issue_view(config, i, outputs.get(i.slug, {})) for i in project.issues),
         key=lambda v: (v.date, v.number),

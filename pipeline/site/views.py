@@ -113,7 +113,7 @@ class ArticleView:
 
 @dataclass(frozen=True)
 class IssueView:
-    """One magazine issue: cover, PDFs with sizes, and its articles."""
+    """One magazine issue: cover, PDFs and EPUB with sizes, and its articles."""
 
     slug: str
     title: str
@@ -126,6 +126,8 @@ class IssueView:
     pdf_size: str | None
     print_key: str | None
     print_size: str | None
+    epub_key: str | None
+    epub_size: str | None
     page_key: str
     articles: tuple[ArticleView, ...]
     images: tuple[tuple[Path, str], ...]  # (source file, key) of the images the articles show
@@ -227,8 +229,8 @@ def article_view(issue: Issue, article: Article) -> ArticleView:
     )
 
 
-def issue_view(config: Config, issue: Issue, outputs: dict[str, Path]) -> IssueView:
-    """Build the view of one issue; outputs are the magazine stage's screen, print and cover."""
+def issue_view(config: Config, issue: Issue, outputs: dict[str, Path | None]) -> IssueView:
+    """Build the view of one issue; outputs are the magazine stage's screen, print, cover, epub."""
     prefix = f"magazine/{issue.slug}"
     images = tuple((issue.folder / rel, f"{prefix}/{rel}") for rel in _images(issue))
     return IssueView(
@@ -245,6 +247,8 @@ def issue_view(config: Config, issue: Issue, outputs: dict[str, Path]) -> IssueV
         pdf_size=_size(outputs.get("screen")),
         print_key=_key(config, outputs.get("print")),
         print_size=_size(outputs.get("print")),
+        epub_key=_key(config, outputs.get("epub")),
+        epub_size=_size(outputs.get("epub")),
         page_key=f"{prefix}/index.html",
         articles=tuple(article_view(issue, a) for a in issue.articles),
         images=images,

@@ -27,6 +27,7 @@ TYPES: dict[str, tuple[str, str]] = {
     ".oga": ("audio/ogg", "media"),
     ".opus": ("audio/ogg", "media"),
     ".pdf": ("application/pdf", "pdf"),
+    ".epub": ("application/epub+zip", "ebook"),
     ".jpg": ("image/jpeg", "asset"),
     ".jpeg": ("image/jpeg", "asset"),
     ".png": ("image/png", "asset"),
@@ -97,7 +98,8 @@ def headers_for(key: str) -> Headers:
     # An unhashed asset or PDF may be corrected under the same name: cache it an hour.
     cache = IMMUTABLE if kind == "media" or is_content_hashed(key) else MEDIUM
     disposition = None
-    if kind == "pdf":
+    if kind in ("pdf", "ebook"):
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
-        disposition = f'inline; filename="{safe}"'
+        # A browser shows a PDF itself; an EPUB is saved for an e-reader app.
+        disposition = f'{"inline" if kind == "pdf" else "attachment"}; filename="{safe}"'
     return Headers(content_type, cache, Phase.MEDIA, disposition)

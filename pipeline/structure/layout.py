@@ -16,6 +16,9 @@ INTERNAL_PREFIX = "_pipeline/"
 EPISODE_GUID_NAMESPACE = uuid.UUID("0c5d3b1e-7a43-5e0f-9a6c-3f1b2d4e5a60")
 # podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing slash) in this namespace.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# An EPUB without an ISSN is identified by UUIDv5 of "<magazine title>/<issue slug>" in this
+# namespace: the same for every build of the issue, different for every issue.
+EPUB_UUID_NAMESPACE = uuid.UUID("5b0e7c1a-3f2d-5e8b-9c4a-1d6f2a7e8b90")
 SUFFIX_ALIASES = {".jpeg": ".jpg"}  # Apple wants artwork URLs ending in .jpg or .png
 CHAPTERS_STEM = "chapters"
 FEED_NAME = re.compile(r"^feed(?:-(\d+))?\.xml$")
@@ -56,12 +59,13 @@ def issue_prefix(slug: str) -> str:
 
 
 def issue_output_keys(slug: str) -> dict[str, str]:
-    """Return the keys of an issue's outputs: screen PDF, print PDF, cover thumbnail."""
+    """Return the keys of an issue's outputs: screen PDF, print PDF, cover thumbnail, EPUB."""
     prefix = issue_prefix(slug)
     return {
         "pdf": f"{prefix}/{slug}.pdf",
         "print": f"{prefix}/{slug}-print.pdf",
         "cover": f"{prefix}/cover.jpg",
+        "epub": f"{prefix}/{slug}.epub",
     }
 
 
@@ -99,6 +103,13 @@ def is_statements_feed(key: str) -> bool:
     """Return whether a key is a language's statements Atom feed (statements/<lang>.xml)."""
     parts = key.split("/")
     return len(parts) == 2 and parts[0] == STATEMENTS and parts[1].endswith(".xml")
+
+
+def epub_identifier(slug: str, magazine_title: str, issn: str | None, number: int) -> str:
+    """Return an issue's EPUB identifier: its ISSN and number, or a UUID stable for life."""
+    if issn:
+        return f"urn:issn:{issn}:{number}"
+    return f"urn:uuid:{uuid.uuid5(EPUB_UUID_NAMESPACE, f'{magazine_title}/{slug}')}"
 
 
 def hashed_name(stem: str, sha256: str, suffix: str) -> str:
