@@ -36,6 +36,7 @@ def test_golden_every_page_of_the_sample_issue_looks_as_approved(tmp_path: Path)
     root.mkdir()
     shutil.copy(REPO / "pipeline.toml", root / "pipeline.toml")
     shutil.copytree(REPO / "issues", root / "issues")
+    shutil.copytree(REPO / "statements", root / "statements")  # the issue prints one
     project = load_project(root, now=NOW, stages=("magazine",))
     result = build_issues(project)[0]
     regen = os.environ.get("PIPELINE_REGEN_GOLDEN") == "1"

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.errors import Problems
+from pipeline.magazine import parallel
 from pipeline.magazine.loader import ISSUE_FILE, load_issues
 from pipeline.podcast.reader import load_shows
 from pipeline.statements.reader import load_statements, statement_members
@@ -34,7 +35,10 @@ def load_project(
     warnings: list[str] = []
     shows = load_shows(config, problems, warnings, audio_checks) if "podcast" in stages else {}
     issues = load_issues(config, problems, warnings) if "magazine" in stages else ()
-    statements = load_statements(config, problems, warnings) if "statements" in stages else ()
+    # An issue may print statements (issue.toml `statements`): the magazine needs them too.
+    wanted = "statements" in stages or any(i.statements for i in issues)
+    statements = load_statements(config, problems, warnings) if wanted else ()
+    parallel.check_statements(issues, statements, config.magazine, ISSUE_FILE, problems)
     members = [
         *_show_members(config, shows),
         *_issue_members(issues),

@@ -217,7 +217,9 @@ class Preview:
                 continue
             prefix = f"issues/{slug}/"
             notes = [w for w in project.warnings if w.startswith(prefix)]
-            job = pool.apply_async(render_screen, (project.config, issue, notes))
+            job = pool.apply_async(
+                render_screen, (project.config, issue, notes, project.statements)
+            )
             while not job.ready():
                 if self.stopping:
                     return

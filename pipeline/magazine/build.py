@@ -34,6 +34,7 @@ from pipeline.magazine.render import Job, cmyk_profile, make_jobs, run_job
 from pipeline.structure.config import Config
 from pipeline.structure.issue import Issue
 from pipeline.structure.project import Project
+from pipeline.structure.statement import STATEMENTS_DIR
 from pipeline.templates import search_path
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,9 @@ def issue_source_hash(
     settings = config.magazine.model_dump(mode="json") if config.magazine else None
     h.update(json.dumps([FORMAT, RECIPE, __version__, settings], sort_keys=True).encode())
     tracked = [("issue", issue.folder, p) for p in _files(issue.folder)]
+    for slug in issue.statements:  # printed in the issue: their files are its sources too
+        folder = config.root / STATEMENTS_DIR / slug
+        tracked += [(f"statement:{slug}", folder, p) for p in _files(folder)]
     for i, root in enumerate(search_path(config.root)):
         tracked += [(f"templates{i}", root, p) for p in _files(root / "magazine")]
         tracked += [(f"templates{i}", root, p) for p in _files(root / "epub")]
@@ -167,7 +171,14 @@ def build_issues(
     for issue, digest, paths in pending:
         temps = {e: _temp(paths[e]) for e in ("screen", "print")}
         try:
-            work.append((issue, digest, paths, make_jobs(config, issue, temps)))
+            work.append(
+                (
+                    issue,
+                    digest,
+                    paths,
+                    make_jobs(config, issue, temps, statements=project.statements),
+                )
+            )
         except BuildError as exc:
             errors.append(str(exc))
     prep = _image_calls(config, work)

@@ -18,7 +18,7 @@ from PIL import UnidentifiedImageError
 from pipeline.errors import InputError, Problems
 from pipeline.fsutil import StampCache, content_file, inside
 from pipeline.images import open_image
-from pipeline.magazine import scripts
+from pipeline.magazine import parallel, scripts
 from pipeline.magazine.article import Reference, render_article, typographic
 from pipeline.magazine.images import ImageInfo, cover_dpi, probe_image
 from pipeline.markup import markdown_to_html
@@ -178,6 +178,7 @@ def _load_issue(
             )
     if len(problems.items) == before:
         articles = _resolve_links(articles, problems)
+        parallel.check_articles(articles, problems)
     cover = None
     probe = checks.probe
     if meta.cover is not None:
@@ -204,6 +205,7 @@ def _load_issue(
         description=typographic(meta.description),
         folder=folder.resolve(),
         translation_of=meta.translation_of,
+        statements=tuple(meta.statements),
     )
 
 

@@ -6,7 +6,7 @@ import io
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from pipeline.magazine.images import cover_thumbnail
 from pipeline.magazine.render import make_jobs, run_job
 from pipeline.structure.config import Config
 from pipeline.structure.issue import Article, Issue
+from pipeline.structure.statement import Statement
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,12 @@ def preview_prefix(slug: str) -> str:
     return f"_preview/magazine/{slug}"
 
 
-def render_screen(config: Config, issue: Issue, notes: Iterable[str] = ()) -> ScreenPreview:
+def render_screen(
+    config: Config,
+    issue: Issue,
+    notes: Iterable[str] = (),
+    statements: Sequence[Statement] = (),
+) -> ScreenPreview:
     """Render the screen edition into the preview folder, then its pages as PNG thumbnails.
 
     config is a preview's (its build folder is not build/); notes are the loader's warnings
@@ -57,7 +63,7 @@ def render_screen(config: Config, issue: Issue, notes: Iterable[str] = ()) -> Sc
     start = time.perf_counter()
     paths = output_paths(config, issue.slug)
     temp = _temp(paths["screen"])
-    (job,) = make_jobs(config, issue, {"screen": temp}, editions=("screen",))
+    (job,) = make_jobs(config, issue, {"screen": temp}, editions=("screen",), statements=statements)
     try:
         _, warnings, _ = run_job(job)
         os.replace(temp, paths["screen"])

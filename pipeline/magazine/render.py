@@ -6,19 +6,21 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__, locales
 from pipeline.errors import BuildError
-from pipeline.magazine import printfile, scripts
+from pipeline.magazine import parallel, printfile, scripts
 from pipeline.magazine.images import CMYK_PROFILE, EDITIONS, edition_copies
 from pipeline.magazine.loader import geometry
+from pipeline.magazine.parallel import Parallel
 from pipeline.magazine.preflight import PageInfo, measure_page
 from pipeline.structure.config import Config
-from pipeline.structure.issue import Geometry, Issue
+from pipeline.structure.issue import Article, Geometry, Issue
+from pipeline.structure.statement import Statement
 from pipeline.templates import environment, render, search_path
 
 if TYPE_CHECKING:
@@ -62,22 +64,49 @@ def masthead_mm(title: str, geo: Geometry) -> float:
     return round(min(geo.width / 5.2, by_word, by_lines), 1)
 
 
+def entries(
+    config: Config, issue: Issue, statements: Sequence[Statement] = ()
+) -> list[Article | Parallel]:
+    """Return what the issue prints, in order: articles, parallel texts, statements."""
+    assert config.magazine is not None
+    display = {a.file: _display(config, a.file) for a in issue.articles}
+    for statement in statements:
+        display.update((t.file, _display(config, t.file)) for t in statement.texts)
+    return parallel.issue_entries(
+        issue, statements, config.magazine, geometry(config.magazine), display
+    )
+
+
 def issue_html(
-    config: Config, issue: Issue, edition: str, part: str = "all", house_pages: int = 0
+    config: Config,
+    issue: Issue,
+    edition: str,
+    part: str = "all",
+    house_pages: int = 0,
+    statements: Sequence[Statement] = (),
 ) -> str:
     """Render the issue's HTML for one edition from the templates (content tree's first).
 
     part is "all", or "main" (cover to last article) and "tail" (house_pages house pages,
-    colophon, back cover), rendered apart so the print edition can be padded.
+    colophon, back cover), rendered apart so the print edition can be padded. statements
+    are the project's: those the issue lists are printed after the articles.
     """
     magazine = config.magazine
     assert magazine is not None
     env = environment(config.root)
     env.filters["month_year"] = locales.month_year
     env.filters["css_string"] = css_string
+    env.filters["language_name"] = locales.language_name
     cover_url = issue.cover.as_uri() if issue.cover else ""
     geo = geometry(magazine)
-    langs = dict.fromkeys([issue.language, *(a.lang for a in issue.articles)])
+    printed = entries(config, issue, statements)
+    langs = dict.fromkeys(
+        [
+            issue.language,
+            *(a.lang for a in issue.articles),
+            *(c.lang for e in printed if isinstance(e, Parallel) for c in e.columns),
+        ]
+    )
     chosen = printfile.profile(cmyk_profile(config))
     return render(
         env,
@@ -85,6 +114,7 @@ def issue_html(
         lang=issue.language,  # the language of the template's own words and dates
         magazine=magazine,
         issue=issue,
+        entries=printed,
         edition=edition,
         part=part,
         house_pages=house_pages,
@@ -282,13 +312,23 @@ def _refusal_lines(job: Job, refused: list[tuple[str, str]]) -> list[str]:
 
 
 def make_jobs(
-    config: Config, issue: Issue, targets: dict[str, Path], editions: Iterable[str] = EDITIONS
+    config: Config,
+    issue: Issue,
+    targets: dict[str, Path],
+    editions: Iterable[str] = EDITIONS,
+    statements: Sequence[Statement] = (),
 ) -> list[Job]:
     """Render the editions' HTML now (template errors surface here) and describe the PDF work."""
     geo = geometry(config.magazine)  # type: ignore[arg-type]
     plan = edition_images(issue, geo)
     article_urls = tuple((a.html, _display(config, a.file)) for a in issue.articles)
-    articles = tuple((a.anchor, _display(config, a.file), a.lang) for a in issue.articles)
+    # A parallel text is one entry: its languages share its pages (no one /Lang for them).
+    articles = tuple(
+        (e.anchor, e.columns[0].file, "")
+        if isinstance(e, Parallel)
+        else (e.anchor, _display(config, e.file), e.lang)
+        for e in entries(config, issue, statements)
+    )
     roots = (issue.folder, *search_path(config.root))
     magazine = config.magazine
     assert magazine is not None
@@ -297,14 +337,16 @@ def make_jobs(
     for edition in editions:
         padded = edition == "print" and multiple > 1
         tails = tuple(
-            issue_html(config, issue, edition, "tail", house)
+            issue_html(config, issue, edition, "tail", house, statements)
             for house in (range(multiple) if padded else ())
         )
         jobs.append(
             Job(
                 slug=issue.slug,
                 edition=edition,
-                html=issue_html(config, issue, edition, "main" if padded else "all"),
+                html=issue_html(
+                    config, issue, edition, "main" if padded else "all", statements=statements
+                ),
                 folder=issue.folder,
                 roots=roots,
                 images=tuple(plan.items()),

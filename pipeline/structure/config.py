@@ -230,6 +230,8 @@ class MagazineConfig(Model):
     crop_marks: bool = True  # print edition: crop marks in registration colour outside the bleed
     cmyk_profile: str | None = None  # the printer's ICC profile (path in the content tree)
     print_pages_multiple: int = Field(default=4, ge=1, le=64)  # pad the print edition to it
+    # The languages issue.toml's statements are printed in (default: each statement's all).
+    statement_languages: list[Language] | None = Field(default=None, min_length=1)
 
     @field_validator("fonts")
     @classmethod

@@ -13,7 +13,8 @@ from pydantic import Field, field_validator
 from pipeline.structure.config import Language, Model
 from pipeline.structure.slug import slug_problem
 
-Layout = Literal["two-column", "one-column"]
+# "parallel": printed side by side with its translations in the issue (magazine/parallel.py).
+Layout = Literal["two-column", "one-column", "parallel"]
 
 PAGE_SIZES_MM = {"a4": (210.0, 297.0), "a5": (148.0, 210.0), "letter": (215.9, 279.4)}
 _UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
@@ -33,6 +34,8 @@ class IssueFile(Model):
     description: str = ""
     # The slug of the issue this one translates (docs/translations.md).
     translation_of: str | None = None
+    # Statements (slugs under statements/) printed after the articles, in parallel.
+    statements: list[str] = Field(default_factory=list)
 
     @field_validator("translation_of")
     @classmethod
@@ -136,6 +139,7 @@ class Issue:
     description: str
     folder: Path
     translation_of: str | None = None
+    statements: tuple[str, ...] = ()
 
     @property
     def authors(self) -> tuple[str, ...]:
@@ -216,4 +220,4 @@ class Geometry:
 
     def printed_width(self, layout: Layout) -> float:
         """Return the widest an article's figure is printed, in mm."""
-        return self.column_width if layout == "two-column" else self.text_width
+        return self.text_width if layout == "one-column" else self.column_width
