@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import posixpath
@@ -12,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from pipeline import __version__, locales
-from pipeline.fsutil import link_or_copy, write_if_changed
+from pipeline.fsutil import link_or_copy, sha256_bytes, write_if_changed
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import FeedResult
-from pipeline.site.views import ShowView, issue_view, show_view
+from pipeline.site import structured as ld
+from pipeline.site.images import Picture, Thumbnails, picture_html, rewrite_images, touch_icon
+from pipeline.site.views import IssueView, ShowView, issue_view, show_view
 from pipeline.structure.config import Config
+from pipeline.structure.layout import hashed_name
 from pipeline.structure.project import Project
 from pipeline.templates import environment, render
 
@@ -28,6 +33,8 @@ ASSETS = ("site/assets/site.css", "site/assets/site.js")
 HASH_LEN = 10
 # The site owns every .html file under these prefixes, plus the files at the root it writes.
 OWNED_PREFIXES = ("podcast", "magazine")
+ARTICLE_WIDTHS = (480, 736, 1200)  # the reading column is 46rem (736 px) at most
+ARTICLE_SIZES = "(max-width: 46rem) calc(100vw - 2rem), 736px"
 
 
 @dataclass
@@ -82,10 +89,15 @@ class SiteWriter:
         self.env.globals.update(
             language_name=locales.language_name,
             direction=locales.direction,
+            og_locale=locales.og_locale,
         )
         self.pages: dict[str, bytes] = {}
         self.files: dict[str, Path] = {}
         self.assets = {name.rsplit(".", 1)[-1]: self._asset(name) for name in ASSETS}
+        self.thumbs = Thumbnails(config.cache_dir)
+        icon = touch_icon()
+        self.touch_icon = f"assets/{hashed_name('touch-icon', sha256_bytes(icon), '.png')}"
+        self.write(self.touch_icon, icon)
 
     def _asset(self, name: str) -> str:
         """Write a CSS or JS template under a content-hashed key; return the key."""
@@ -118,6 +130,8 @@ class SiteWriter:
             abs_url=self.config.url,
             css=relative(key, self.assets["css"]),
             js=relative(key, self.assets["js"]),
+            touch_icon=relative(key, self.touch_icon),
+            picture=lambda pic, **kw: picture_html(pic, lambda k: relative(key, k), **kw),
             generator=f"pipeline {__version__}",
             **context,
         )
@@ -136,27 +150,51 @@ def render_site(
 ) -> SiteResult:
     """Render every page from the feed results and the magazine's outputs; write nothing."""
     config = project.config
+    w = SiteWriter(config, now)
     by_show = {f.show: f for f in feeds}
-    shows = [show_view(config, s, by_show[s.id]) for s in project.shows.values() if s.id in by_show]
+    shows = [
+        show_view(config, s, by_show[s.id], w.thumbs)
+        for s in project.shows.values()
+        if s.id in by_show
+    ]
     outputs = {r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover} for r in issues}
     issue_views = sorted(
-        (issue_view(config, i, outputs.get(i.slug, {})) for i in project.issues),
+        (issue_view(config, i, outputs.get(i.slug, {}), w.thumbs) for i in project.issues),
         key=lambda v: (v.date, v.number),
         reverse=True,
     )
-    w = SiteWriter(config, now)
     home_lang = config.site.language
     common = {"shows": shows, "issues": issue_views, "magazine": config.magazine}
-    w.page("index.html", "site/home.html", home_lang, **common)
+    org = ld.organization(config)
+    w.page(
+        "index.html",
+        "site/home.html",
+        home_lang,
+        structured=ld.script(org, *(ld.series(s, config.url) for s in shows)),
+        **common,
+    )
     for show in shows:
         _show_pages(w, show, common)
     if issue_views:
         lang = config.magazine.language if config.magazine else home_lang
-        w.page("magazine/index.html", "site/magazine.html", lang, **common)
+        w.page(
+            "magazine/index.html",
+            "site/magazine.html",
+            lang,
+            structured=ld.script(ld.periodical(config, config.url)),
+            **common,
+        )
         for iv in issue_views:
             for src, key in iv.images:
                 w.place(src, key)
-            w.page(iv.page_key, "site/issue.html", iv.language, issue=iv, **common)
+            w.page(
+                iv.page_key,
+                "site/issue.html",
+                iv.language,
+                issue=_with_pictures(w, iv),
+                structured=ld.script(ld.issue(config, iv, config.url)),
+                **common,
+            )
     # The error page is served at any path, so its links are absolute (see docs/site.md).
     html = render(
         w.env,
@@ -165,23 +203,63 @@ def render_site(
         lang=home_lang,
         abs_url=config.url,
         css=config.url(w.assets["css"]),
+        touch_icon=config.url(w.touch_icon),
         shows=shows,
         issues=issue_views,
     )
     w.write("404.html", html.encode("utf-8"))
-    pages = [k for k in w.pages if k.endswith(".html") and k != "404.html"]
-    w.write(
-        "sitemap.xml",
-        render(w.env, "site/sitemap.xml", urls=[config.url(k) for k in pages]).encode(),
-    )
+    for key, path in w.thumbs.files.items():
+        w.place(path, key)
+    w.thumbs.save()
+    w.write("sitemap.xml", _sitemap(w, config, shows, issue_views).encode())
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.url('sitemap.xml')}\n"
     w.write("robots.txt", robots.encode())
     return SiteResult(w.pages, w.files, config.url("index.html"))
 
 
+def _with_pictures(w: SiteWriter, iv: IssueView) -> IssueView:
+    """Return the issue with its article images made responsive (hashed, sized, modern formats)."""
+    prefix = iv.page_key.rsplit("/", 1)[0] + "/"
+    pictures: dict[str, Picture] = {
+        key.removeprefix(prefix): w.thumbs.picture(src, f"{iv.slug}-{src.stem}", ARTICLE_WIDTHS)
+        for src, key in iv.images
+    }
+
+    def link(key: str) -> str:
+        return relative(iv.page_key, key)
+
+    articles = tuple(
+        dataclasses.replace(
+            a, html=Markup(rewrite_images(a.html, pictures, link, ARTICLE_SIZES, 736))
+        )
+        for a in iv.articles
+    )
+    return dataclasses.replace(iv, articles=articles)
+
+
+def _sitemap(w: SiteWriter, config: Config, shows: list[ShowView], issues: list[IssueView]) -> str:
+    """Render the sitemap: every page, with the date of the newest thing it shows."""
+    dates: dict[str, str] = {}
+    for show in shows:
+        for ep in show.episodes:
+            dates[ep.page_key] = ep.date.date().isoformat()
+        for key, episodes in show.pages:
+            if episodes:
+                dates[key] = episodes[0].date.date().isoformat()
+    for iv in issues:
+        dates[iv.page_key] = iv.date.isoformat()
+    if issues:
+        dates["magazine/index.html"] = issues[0].date.isoformat()
+    dates["index.html"] = max(dates.values(), default=w.now.date().isoformat())
+    pages = [k for k in w.pages if k.endswith(".html") and k != "404.html"]
+    urls = [(config.url(k), dates.get(k)) for k in pages]
+    return render(w.env, "site/sitemap.xml", urls=urls)
+
+
 def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
     """Write a show's episode list pages and one page per episode."""
     pages = show.pages
+    series = ld.series(show, w.config.url)
     for n, (key, episodes) in enumerate(pages, start=1):
         paging = {
             "number": n,
@@ -196,15 +274,20 @@ def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
             show=show,
             episodes=episodes,
             paging=paging,
+            structured=ld.script(series, ld.organization(w.config)),
             **common,
         )
-    for episode in show.episodes:
+    eps = show.episodes  # newest first
+    for i, episode in enumerate(eps):
         w.page(
             episode.page_key,
             "site/episode.html",
             show.language,
             show=show,
             episode=episode,
+            newer=eps[i - 1] if i > 0 else None,
+            older=eps[i + 1] if i + 1 < len(eps) else None,
+            structured=ld.script(ld.episode(show, episode, w.config.url), series),
             **common,
         )
 
@@ -220,7 +303,11 @@ def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
             ]
     assets = build_dir / "assets"
     if assets.is_dir():
-        stale += [p for p in assets.glob("site.*") if f"assets/{p.name}" not in keep]
+        stale += [
+            p
+            for p in (*assets.glob("site.*"), *assets.glob("touch-icon.*"), *assets.glob("img/*"))
+            if p.relative_to(build_dir).as_posix() not in keep
+        ]
     for path in stale:
         log.info("removing stale %s", path)
         path.unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from pipeline.locales import format_duration, format_size
 from pipeline.markup import html_to_text, markdown_to_html, sanitize_html
 from pipeline.podcast.build import FeedResult
 from pipeline.podcast.feed import PublishedEpisode
+from pipeline.site.images import Picture, Thumbnails
 from pipeline.site.subscribe import SubscribeLink, subscribe_links
 from pipeline.structure.chapters import Chapter
 from pipeline.structure.config import Config
@@ -21,6 +23,11 @@ from pipeline.structure.show import Person, Show
 from pipeline.structure.transcript import Cue, merge_cues, read_transcript
 
 PAGE_SIZE = 30  # episodes per show page; older ones go to page-2.html, page-3.html...
+ARTWORK_WIDTHS = (128, 224, 320, 560)  # 64-280 CSS px slots at 1x and 2x
+COVER_WIDTHS = (160, 320, 440)  # 140-220 CSS px slots at 1x and 2x
+HEADING = re.compile(r"<(/?)h([1-6])\b")
+BLOCK_HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]>", re.S)
+TABLE = re.compile(r"<table>(.*?)</table>", re.S)
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,10 @@ class EpisodeView:
     seconds: int
     audio_key: str
     audio_mime: str
+    iso_duration: str
     audio_size: str
     image_key: str
+    image: Picture
     page_key: str
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...]
@@ -63,6 +72,7 @@ class ShowView:
     description_html: Markup
     description_text: str
     artwork_key: str
+    artwork: Picture
     feed_key: str
     feed_url: str
     page_key: str
@@ -109,6 +119,7 @@ class IssueView:
     language: str
     description_html: Markup
     cover_key: str | None
+    cover: Picture | None
     pdf_key: str | None
     pdf_size: str | None
     print_key: str | None
@@ -118,10 +129,18 @@ class IssueView:
     images: tuple[tuple[Path, str], ...]  # (source file, key) of the images the articles show
 
 
-def episode_view(show: Show, published: PublishedEpisode, artwork_key: str) -> EpisodeView:
+def episode_view(
+    show: Show,
+    published: PublishedEpisode,
+    artwork_key: str,
+    thumbs: Thumbnails,
+    media: dict[str, Path],
+) -> EpisodeView:
     """Build the view of one published episode."""
     e = published.episode
     cues = merge_cues(read_transcript(e.transcript)) if e.transcript else ()
+    image_key = published.image_key or artwork_key
+    seconds = e.audio_info.seconds
     return EpisodeView(
         show_id=show.id,
         slug=e.slug,
@@ -131,14 +150,19 @@ def episode_view(show: Show, published: PublishedEpisode, artwork_key: str) -> E
         season=e.season,
         type=e.type,
         summary=e.summary,
-        description=e.description,
-        notes_html=Markup(e.notes_html),  # sanitized by the podcast stage (markup.py)
+        # The page's meta description: the summary, else the notes' text without their
+        # headings (a heading followed by its paragraph reads as one run-on sentence).
+        description=e.summary or html_to_text(BLOCK_HEADING.sub("", e.notes_html)) or e.title,
+        # Notes sit under the page's "Show notes" h2: their # headings become h3 and below.
+        notes_html=Markup(shift_headings(e.notes_html, 2)),  # sanitized by the podcast stage
         duration=format_duration(e.audio_info.duration),
-        seconds=e.audio_info.seconds,
+        seconds=seconds,
         audio_key=published.audio_key,
         audio_mime=e.audio_info.mime,
+        iso_duration=f"PT{seconds // 3600}H{seconds // 60 % 60}M{seconds % 60}S",
         audio_size=format_size(published.audio_size),
-        image_key=published.image_key or artwork_key,
+        image_key=image_key,
+        image=thumbs.picture(media[image_key], f"{show.id}-{e.slug}", ARTWORK_WIDTHS),
         page_key=episode_page_key(show.id, e.slug),
         chapters=tuple(c for c in e.chapter_marks if c.toc),
         cues=cues,
@@ -148,7 +172,12 @@ def episode_view(show: Show, published: PublishedEpisode, artwork_key: str) -> E
     )
 
 
-def show_view(config: Config, show: Show, feed: FeedResult) -> ShowView:
+def shift_headings(html: str, by: int) -> str:
+    """Move every heading of an HTML fragment down by levels (h1 -> h3 for by=2), h6 at most."""
+    return HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + by)}", html)
+
+
+def show_view(config: Config, show: Show, feed: FeedResult, thumbs: Thumbnails) -> ShowView:
     """Build the view of one show from its feed build."""
     c = show.config
     description = markdown_to_html(c.description)
@@ -161,13 +190,16 @@ def show_view(config: Config, show: Show, feed: FeedResult) -> ShowView:
         description_html=Markup(description),
         description_text=html_to_text(description),
         artwork_key=feed.artwork_key,
+        artwork=thumbs.picture(feed.media[feed.artwork_key], show.id, ARTWORK_WIDTHS),
         feed_key=feed_key(show.id),
         feed_url=feed.feed_url,
         page_key=show_page_key(show.id),
         funding_url=c.funding_url,
         funding_text=c.funding_text,
         subscribe=subscribe_links(c, feed.feed_url),
-        episodes=tuple(episode_view(show, p, feed.artwork_key) for p in feed.episodes),
+        episodes=tuple(
+            episode_view(show, p, feed.artwork_key, thumbs, feed.media) for p in feed.episodes
+        ),
     )
 
 
@@ -194,15 +226,43 @@ def article_view(article: Article) -> ArticleView:
         summary=article.summary,
         # The magazine keeps small data: images for the PDF; the web page drops them so the
         # same sanitizer settings as show notes apply.
-        html=Markup(sanitize_html(article.html)),
+        # Article headings sit under the article's h2 title: ## becomes h3.
+        html=Markup(shift_headings(captioned(_pullquotes(sanitize_html(article.html))), 1)),
         bio_html=Markup(article.bio_html),
     )
 
 
-def issue_view(config: Config, issue: Issue, outputs: dict[str, Path]) -> IssueView:
+def _pullquotes(html: str) -> str:
+    """Make pull quotes notes: an unnamed <aside> is a landmark that repeats the text."""
+    return html.replace('<aside class="pullquote">', '<aside class="pullquote" role="note">')
+
+
+def captioned(html: str) -> str:
+    """Wrap tables in a scroll box (phones) and caption each with its section's heading.
+
+    Markdown has no table captions; the heading the table sits under names it, else its
+    header row does.
+    """
+
+    def one(m: re.Match[str]) -> str:
+        body = m.group(1)
+        if "<caption>" not in body:
+            headings = BLOCK_HEADING.findall(html, 0, m.start())
+            head = re.search(r"<thead>(.*?)</thead>", body, re.S)
+            text = html_to_text(headings[-1] if headings else head.group(1) if head else "")
+            body = f"<caption>{Markup.escape(text)}</caption>{body}" if text else body
+        return f'<div class="table-scroll" tabindex="0"><table>{body}</table></div>'
+
+    return TABLE.sub(one, html)
+
+
+def issue_view(
+    config: Config, issue: Issue, outputs: dict[str, Path], thumbs: Thumbnails
+) -> IssueView:
     """Build the view of one issue; outputs are the magazine stage's screen, print and cover."""
     prefix = f"magazine/{issue.slug}"
     images = tuple((issue.folder / rel, f"{prefix}/{rel}") for rel in _images(issue))
+    cover_key = _key(config, outputs.get("cover"))
     return IssueView(
         slug=issue.slug,
         title=issue.title,
@@ -212,7 +272,10 @@ def issue_view(config: Config, issue: Issue, outputs: dict[str, Path]) -> IssueV
         description_html=Markup(markdown_to_html(issue.description))
         if issue.description
         else Markup(""),
-        cover_key=_key(config, outputs.get("cover")),
+        cover_key=cover_key,
+        cover=thumbs.picture(config.build_dir / cover_key, f"cover-{issue.slug}", COVER_WIDTHS)
+        if cover_key
+        else None,
         pdf_key=_key(config, outputs.get("screen")),
         pdf_size=_size(outputs.get("screen")),
         print_key=_key(config, outputs.get("print")),
