@@ -23,7 +23,7 @@ from pipeline.site import structured as ld
 from pipeline.site.images import Picture, Thumbnails, picture_html, rewrite_images, touch_icon
 from pipeline.site.views import IssueView, ShowView, issue_view, show_view
 from pipeline.structure.config import Config
-from pipeline.structure.layout import hashed_name
+from pipeline.structure.layout import feed_key, feed_stylesheet_key, hashed_name
 from pipeline.structure.project import Project
 from pipeline.templates import environment, render
 
@@ -175,6 +175,11 @@ def render_site(
     )
     for show in shows:
         _show_pages(w, show, common)
+    for show in {s.language: s for s in shows}.values():
+        # One stylesheet per feed language: a browser opening a feed shows it as a page.
+        css = relative(feed_key(show.id), w.assets["css"])
+        xsl = render(w.env, "site/feed.xsl", lang=show.language, css=css)
+        w.write(feed_stylesheet_key(show.language), xsl.encode("utf-8"))
     if issue_views:
         lang = config.magazine.language if config.magazine else home_lang
         w.page(
@@ -305,7 +310,12 @@ def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
     if assets.is_dir():
         stale += [
             p
-            for p in (*assets.glob("site.*"), *assets.glob("touch-icon.*"), *assets.glob("img/*"))
+            for p in (
+                *assets.glob("site.*"),
+                *assets.glob("touch-icon.*"),
+                *assets.glob("feed-*.xsl"),
+                *assets.glob("img/*"),
+            )
             if p.relative_to(build_dir).as_posix() not in keep
         ]
     for path in stale:
