@@ -40,6 +40,7 @@ TYPES: dict[str, tuple[str, str]] = {
     ".txt": ("text/plain; charset=utf-8", "page"),
     ".html": ("text/html; charset=utf-8", "page"),
     ".xml": ("application/xml; charset=utf-8", "page"),
+    ".xsl": ("text/xsl; charset=utf-8", "page"),
 }
 RSS = "application/rss+xml; charset=utf-8"
 CHAPTERS = "application/json+chapters"
