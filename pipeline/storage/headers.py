@@ -42,7 +42,9 @@ TYPES: dict[str, tuple[str, str]] = {
     ".xml": ("application/xml; charset=utf-8", "page"),
     ".xsl": ("text/xsl; charset=utf-8", "page"),
 }
-RSS = "application/rss+xml; charset=utf-8"
+# Browsers show application/rss+xml as plain text and apply the feed's XSL stylesheet only to
+# an XML type; podcast apps and directories read either (docs/site.md, "The feed page").
+RSS = "application/xml; charset=utf-8"
 CHAPTERS = "application/json+chapters"
 OCTET = "application/octet-stream"
 
