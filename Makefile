@@ -6,7 +6,8 @@ PIPELINE := $(BIN)/pipeline
 STAMP := $(VENV)/.installed
 DEMO_S3_PORT ?= 8333
 # Debian packages the pipeline and its tests need (installed only when missing).
-APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-ebgaramond fonts-inter libgs10-common
+# default-jre-headless runs the Nu HTML Checker (vnu-jar) in the site's quality tests.
+APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-ebgaramond fonts-inter libgs10-common default-jre-headless
 
 .PHONY: install system-deps demo test check lint format clean golden bench messages
 
@@ -36,16 +37,17 @@ demo: install system-deps
 	$(PIPELINE) storage start --port $(DEMO_S3_PORT)
 	eval "$$($(PIPELINE) storage env)" && $(PIPELINE) publish --create-bucket && $(PIPELINE) verify
 
-# axe-core for the site's accessibility test, pinned by tests/node/package-lock.json.
-AXE := .local/node/node_modules/axe-core/axe.min.js
-$(AXE): tests/node/package.json tests/node/package-lock.json
+# The site's quality bars from npm, pinned by tests/node/package-lock.json: axe-core, the Nu
+# HTML Checker (vnu-jar) and Lighthouse (tests/test_site_browser.py, tests/test_site_quality.py).
+NODE_TOOLS := .local/node/.installed
+$(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
 	@# npm may come with Node.js from elsewhere; Debian's npm is installed only when there is none.
 	command -v npm >/dev/null || $(MAKE) system-deps APT_PACKAGES=npm
 	mkdir -p .local/node && cp tests/node/package.json tests/node/package-lock.json .local/node/
 	cd .local/node && npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: install system-deps $(AXE) lint
+test: install system-deps $(NODE_TOOLS) lint
 	$(BIN)/python -m pytest -q
 
 check: install
@@ -76,7 +78,7 @@ messages: install
 	  --domain messages --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 # Every benchmark; figures go into docs/benchmarks.md by hand. Run on a quiet machine.
-bench: install system-deps
+bench: install system-deps $(NODE_TOOLS)
 	$(BIN)/python bench/feed.py
 	$(BIN)/python bench/site.py
 	$(BIN)/python bench/magazine.py

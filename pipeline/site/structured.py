@@ -49,7 +49,7 @@ def episode(show: ShowView, ep: EpisodeView, url: Url) -> dict[str, Any]:
         "description": ep.description,
         "inLanguage": show.language,
         "image": url(ep.image_key),
-        "timeRequired": ep.iso_duration,
+        "duration": ep.iso_duration,
         "associatedMedia": {
             "@type": "AudioObject",
             "contentUrl": url(ep.audio_key),

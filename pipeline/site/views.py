@@ -162,7 +162,8 @@ def episode_view(
         iso_duration=f"PT{seconds // 3600}H{seconds // 60 % 60}M{seconds % 60}S",
         audio_size=format_size(published.audio_size),
         image_key=image_key,
-        image=thumbs.picture(media[image_key], f"{show.id}-{e.slug}", ARTWORK_WIDTHS),
+        # Named after the source file: episodes that share the show's artwork share its files.
+        image=thumbs.picture(media[image_key], _stem(show.id, image_key), ARTWORK_WIDTHS),
         page_key=episode_page_key(show.id, e.slug),
         chapters=tuple(c for c in e.chapter_marks if c.toc),
         cues=cues,
@@ -170,6 +171,11 @@ def episode_view(
         captions=bool(published.transcript_key and published.transcript_key.endswith(".vtt")),
         persons=e.persons,
     )
+
+
+def _stem(show_id: str, key: str) -> str:
+    """Return the thumbnail name of an image key: show and file name without its hash."""
+    return f"{show_id}-{key.rsplit('/', 1)[-1].split('.', 1)[0]}"
 
 
 def shift_headings(html: str, by: int) -> str:
@@ -190,7 +196,9 @@ def show_view(config: Config, show: Show, feed: FeedResult, thumbs: Thumbnails) 
         description_html=Markup(description),
         description_text=html_to_text(description),
         artwork_key=feed.artwork_key,
-        artwork=thumbs.picture(feed.media[feed.artwork_key], show.id, ARTWORK_WIDTHS),
+        artwork=thumbs.picture(
+            feed.media[feed.artwork_key], _stem(show.id, feed.artwork_key), ARTWORK_WIDTHS
+        ),
         feed_key=feed_key(show.id),
         feed_url=feed.feed_url,
         page_key=show_page_key(show.id),

@@ -7,7 +7,7 @@
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
 <meta name="robots" content="noindex"/>
 <title><xsl:value-of select="title"/> · RSS feed</title>
-<link rel="stylesheet" href="../../assets/site.94e96d49b5.css"/>
+<link rel="stylesheet" href="../../assets/site.7824e3a7b8.css"/>
 <link rel="icon" href="data:image/svg+xml,%3Csvg%20xmlns=%27http://www.w3.org/2000/svg%27%20viewBox=%270%200%2016%2016%27%3E%3Ccircle%20cx=%278%27%20cy=%278%27%20r=%277%27%20fill=%27%23b42318%27/%3E%3C/svg%3E"/>
 </head>
 <body>
