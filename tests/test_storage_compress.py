@@ -64,22 +64,43 @@ def test_a_second_publish_of_compressed_objects_uploads_nothing(bucket, build_tr
     )
 
 
-def test_verify_reads_compressed_feeds_and_objects(bucket, build_tree):
+def test_feeds_and_chapters_stay_plain_for_podcast_apps(bucket, build_tree):
+    tree = compressed_tree(build_tree)
+    publish(tree.config(), now=NOW)
+    for key in ("site/podcast/en/feed.xml", "site/podcast/en/e1/chapters.json"):
+        assert "ContentEncoding" not in bucket.client.head_object(Bucket=bucket.name, Key=key)
+
+
+def test_verify_reads_compressed_objects_and_advises_on_the_rest(bucket, build_tree):
     tree = compressed_tree(build_tree)
     publish(tree.config(), now=NOW)
     config = tree.config()
-    feed = config.url("podcast/en/feed.xml")
-    with urllib.request.urlopen(feed) as resp:
-        assert resp.headers["Content-Encoding"] == "gzip"
-    # The gzipped feed is read: only its enclosure (on m.example, not served here) fails.
-    with pytest.raises(VerifyError) as failed:
-        verify_feeds([feed])
-    assert [p.field.rsplit("/", 1)[-1][:3] for p in failed.value.problems] == ["e1."]
     assert verify_bucket(config).objects == 5
     # The bucket serves the pages compressed, but (bare bucket) has no error or index document.
     advice = site_advice(config)
     assert not any("uncompressed" in line for line in advice)
     assert any("error document" in line for line in advice)
+
+
+def test_verify_reads_a_feed_stored_gzipped(bucket, build_tree):
+    # Published by an earlier version, or by hand: a gzipped feed is still read.
+    build_tree.show("en", {"e1": os.urandom(3000)})
+    publish(build_tree.config(), now=NOW)
+    feed = build_tree.config().url("podcast/en/feed.xml")
+    plain = bucket.get("site/podcast/en/feed.xml")
+    bucket.client.put_object(
+        Bucket=bucket.name,
+        Key="site/podcast/en/feed.xml",
+        Body=gzip_bytes(plain),
+        ContentEncoding="gzip",
+        ContentType="application/xml",
+    )
+    with urllib.request.urlopen(feed) as resp:
+        assert resp.headers["Content-Encoding"] == "gzip"
+    # The feed is read: only its enclosure (on m.example, not served here) fails.
+    with pytest.raises(VerifyError) as failed:
+        verify_feeds([feed])
+    assert [p.field.rsplit("/", 1)[-1][:3] for p in failed.value.problems] == ["e1."]
 
 
 def test_verify_advises_compression_when_pages_are_sent_plain(bucket, build_tree):
@@ -95,7 +116,8 @@ def test_gzip_is_deterministic_and_small_or_binary_files_are_sent_as_they_are(tm
     md5 = hashlib.md5(PAGE, usedforsecurity=False).hexdigest()
     body = body_for(page, "index.html", compress=True, md5=md5, size=len(PAGE))
     assert body.encoding == "gzip" and gzip.decompress(body.data or b"") == PAGE
-    assert body_for(page, "a.mp3", compress=True, md5=md5, size=len(PAGE)).data is None
+    for rel in ("a.mp3", "podcast/en/feed.xml", "podcast/en/e1/chapters.json", "e1/t.vtt"):
+        assert body_for(page, rel, compress=True, md5=md5, size=len(PAGE)).data is None
     assert body_for(page, "index.html", compress=False, md5=md5, size=len(PAGE)).data is None
     assert body_for(page, "tiny.html", compress=True, md5=md5, size=10).data is None
     chunks = [gzip_bytes(PAGE)[:7], gzip_bytes(PAGE)[7:]]

@@ -1,9 +1,11 @@
 """The bytes sent for an object: text pre-compressed with gzip when [storage] compress asks for it.
 
-S3 buckets never compress on the fly, so text objects are stored gzipped with
-`Content-Encoding: gzip` (every browser and podcast app accepts it). The manifest keeps the
-SHA-256 of the local, uncompressed file; Content-MD5, the ETag check and the size check use the
-bytes actually sent.
+S3 buckets never compress on the fly, so the site's text objects are stored gzipped with
+`Content-Encoding: gzip`: every browser decodes it. What podcast apps fetch (feeds, chapters,
+transcripts) stays plain, because some apps parse a fetched body without decoding it
+(bench/gzip_clients.py; docs/publishing.md, "Compression"). The manifest keeps the SHA-256 of
+the local, uncompressed file; Content-MD5, the ETag check and the size check use the bytes
+actually sent.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pipeline.structure.layout import is_chapters, is_feed
+
 GZIP = "gzip"
 GZIP_MAGIC = b"\x1f\x8b"
-# Text worth compressing; media, PDFs and images are compressed already.
-COMPRESSIBLE = {".html", ".css", ".js", ".xml", ".xsl", ".json", ".txt", ".vtt", ".srt", ".svg"}
+# The site's text; media, PDFs and images are compressed already, and transcripts (.vtt,
+# .srt) are fetched by podcast apps.
+COMPRESSIBLE = {".html", ".css", ".js", ".xml", ".xsl", ".json", ".txt", ".svg"}
 MIN_SIZE = 256  # smaller bodies gain nothing from gzip's 20-byte frame
 
 
@@ -33,7 +38,9 @@ class Body:
 
 
 def compressible(rel: str) -> bool:
-    """Return whether an object is text that is stored gzipped when compression is on."""
+    """Return whether an object is site text stored gzipped when compression is on."""
+    if is_feed(rel) or is_chapters(rel):
+        return False  # read by podcast apps, some of which do not decode gzip
     return PurePosixPath(rel).suffix.lower() in COMPRESSIBLE
 
 
