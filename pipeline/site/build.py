@@ -33,6 +33,7 @@ ASSETS = ("site/assets/site.css", "site/assets/site.js")
 HASH_LEN = 10
 # The site owns every .html file under these prefixes, plus the files at the root it writes.
 OWNED_PREFIXES = ("podcast", "magazine")
+RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif"}  # what Pillow makes thumbnails of
 ARTICLE_WIDTHS = (480, 736, 1200)  # the reading column is 46rem (736 px) at most
 ARTICLE_SIZES = "(max-width: 46rem) calc(100vw - 2rem), 736px"
 
@@ -190,8 +191,6 @@ def render_site(
             **common,
         )
         for iv in issue_views:
-            for src, key in iv.images:
-                w.place(src, key)
             w.page(
                 iv.page_key,
                 "site/issue.html",
@@ -225,10 +224,14 @@ def render_site(
 def _with_pictures(w: SiteWriter, iv: IssueView) -> IssueView:
     """Return the issue with its article images made responsive (hashed, sized, modern formats)."""
     prefix = iv.page_key.rsplit("/", 1)[0] + "/"
-    pictures: dict[str, Picture] = {
-        key.removeprefix(prefix): w.thumbs.picture(src, f"{iv.slug}-{src.stem}", ARTICLE_WIDTHS)
-        for src, key in iv.images
-    }
+    pictures: dict[str, Picture] = {}
+    for src, key in iv.images:
+        if src.suffix.lower() in RASTER:
+            pictures[key.removeprefix(prefix)] = w.thumbs.picture(
+                src, f"{iv.slug}-{src.stem}", ARTICLE_WIDTHS
+            )
+        else:
+            w.place(src, key)  # shown as it is (only its hashed thumbnails replace a raster one)
 
     def link(key: str) -> str:
         return relative(iv.page_key, key)
