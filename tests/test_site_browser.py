@@ -254,6 +254,8 @@ def test_no_accessibility_violations(browser, site_url, viewport, scheme):
     bad = []
     for key in PAGES:
         w.page.goto(f"{site_url}/{key}", wait_until="networkidle")
+        # Open every menu, transcript and contents list, so their colours are checked too.
+        w.page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         w.page.add_script_tag(content=AXE.read_text("utf-8"))
         result = w.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         bad += [
