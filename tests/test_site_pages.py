@@ -202,3 +202,25 @@ def test_the_feed_stylesheet_is_written_per_language_and_linked_from_feeds(site:
     xsl = (site / "assets/feed-es.xsl").read_text("utf-8")
     ET.fromstring(xsl)  # well-formed XSLT
     assert "Esto es un feed de pódcast" in xsl and "../../assets/site." in xsl
+
+
+def test_thumbnails_are_made_once_and_again_when_the_cache_folder_is_gone(tmp_path: Path):
+    from pipeline.site.images import AVIF, Thumbnails
+
+    src = tmp_path / "art.jpg"
+    Image.new("RGB", (600, 400), "#b42318").save(src)
+    thumbs = Thumbnails(tmp_path / "cache")
+    pic = thumbs.picture(src, "art", (128, 320, 1200))
+    assert (pic.width, pic.height) == (600, 400)
+    # 1200 is wider than the source: the largest is the source's own width.
+    assert [c.width for c in pic.fallback] == [128, 320, 600]
+    assert [t for t, _ in pic.sources] == (["image/avif"] if AVIF else []) + ["image/webp"]
+    thumbs.save()
+    made = sorted((tmp_path / "cache/site-images").iterdir())
+    mtimes = [p.stat().st_mtime_ns for p in made]
+    again = Thumbnails(tmp_path / "cache").picture(src, "art", (128, 320, 1200))
+    assert again == pic and [p.stat().st_mtime_ns for p in made] == mtimes  # nothing re-encoded
+    for p in made:
+        p.unlink()
+    third = Thumbnails(tmp_path / "cache").picture(src, "art", (128, 320, 1200))
+    assert third == pic and all(p.is_file() for p in made)

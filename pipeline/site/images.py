@@ -45,13 +45,6 @@ class Picture:
     sources: tuple[tuple[str, tuple[Candidate, ...]], ...]  # (MIME type, candidates), best first
     fallback: tuple[Candidate, ...]  # JPEG or PNG, for browsers without the formats above
 
-    @property
-    def files(self) -> Iterable[str]:
-        """Return every key this picture links to."""
-        for _, cands in self.sources:
-            yield from (c.key for c in cands)
-        yield from (c.key for c in self.fallback)
-
     def default(self, width: int) -> Candidate:
         """Return the fallback candidate closest above a CSS width (the plain `src`)."""
         return next((c for c in self.fallback if c.width >= width), self.fallback[-1])
@@ -105,9 +98,8 @@ class Thumbnails:
         return {"width": image.width, "height": image.height, "files": files}
 
     def save(self) -> None:
-        """Write the cache index."""
-        if self.cache.dirty:
-            self.cache.save()
+        """Write the cache index if a picture was made."""
+        self.cache.save()
 
 
 def _encoded(image: Image.Image, fmt: str) -> bytes:
