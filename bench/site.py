@@ -1,7 +1,10 @@
-"""Benchmark the site build on a generated show of 3,000 episodes: cold and warm builds, size.
+"""Benchmark the site: the build on a generated show of 3,000 episodes, and Lighthouse performance.
 
 Run: .venv/bin/python bench/site.py [--episodes 3000] [--runs 3]
 The feed stage runs first (the pages need its keys); the site stage is timed on its own.
+Then (unless --no-lighthouse) the sample is published to a local SeaweedFS and Lighthouse's
+mobile performance score of the home, show, episode, archive and issue pages is recorded
+(bench/site_lighthouse.py; target: at least 95 each on a quiet machine).
 """
 
 from __future__ import annotations
@@ -27,7 +30,13 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="Keep the show generated last time.")
+    parser.add_argument("--no-lighthouse", action="store_true", help="Only time the build.")
+    parser.add_argument("--lighthouse-runs", type=int, default=3)
     args = parser.parse_args()
+    if not args.no_lighthouse:
+        from bench.site_lighthouse import run as lighthouse_run
+
+        lighthouse_run(args.lighthouse_runs)
     root = REPO / "bench" / "out" / "site"
     if not (args.reuse and root.is_dir()):
         generate(root, args.episodes)

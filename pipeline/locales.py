@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 import langcodes
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -50,6 +51,16 @@ def language_name(tag: str) -> str:
 def direction(tag: str) -> str:
     """Return the writing direction of a language: 'rtl' or 'ltr'."""
     return "rtl" if locale(tag).character_order == "right-to-left" else "ltr"
+
+
+def og_locale(tag: str) -> str:
+    """Return the OpenGraph locale of a tag, with its likely region: 'en' -> 'en_US'."""
+    loc = locale(tag)
+    if loc.territory:
+        return f"{loc.language}_{loc.territory}"
+    likely = get_global("likely_subtags").get(loc.language, "")
+    region = next((p for p in likely.split("_")[1:] if len(p) == 2 and p.isupper()), None)
+    return f"{loc.language}_{region}" if region else loc.language
 
 
 # --- Interface strings: gettext catalogs (pipeline/locale/<lang>/LC_MESSAGES/messages.po) ---

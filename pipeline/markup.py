@@ -75,6 +75,7 @@ SAFE_ATTRIBUTES = {
     "ol": {"start", "reversed"},
 }
 SAFE_SCHEMES = {"http", "https", "mailto"}
+HREFLESS_LINK = re.compile(r"<a(?=[\s>])(?![^>]*\bhref=)[^>]*>(.*?)</a>", re.S)
 
 
 def new_parser() -> MarkdownIt:
@@ -108,7 +109,7 @@ def sanitize_html(raw: str, *, data_images: bool = False) -> str:
     data_images=True also keeps `data:image/...` in <img src> (the magazine checks their
     size and kind before rendering); data: URLs anywhere else are still removed.
     """
-    return nh3.clean(
+    clean = nh3.clean(
         raw,
         tags=SAFE_TAGS,
         attributes=SAFE_ATTRIBUTES,
@@ -117,6 +118,8 @@ def sanitize_html(raw: str, *, data_images: bool = False) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # A link whose href was removed is only its text (rel without href is invalid HTML).
+    return HREFLESS_LINK.sub(r"\1", clean)
 
 
 def markdown_to_html(text: str) -> str:

@@ -13,7 +13,7 @@ from tests.contenttree import ContentTree
 
 # Real-S3 fixtures (a session SeaweedFS server, fresh buckets, build trees): tests/s3_server.py
 # The fault-injecting proxy in front of that server: tests/faultproxy.py
-pytest_plugins = ["tests.s3_server", "tests.faultproxy"]
+pytest_plugins = ["tests.s3_server", "tests.faultproxy", "tests.site_browser"]
 
 REPO = Path(__file__).resolve().parent.parent
 # The sample content's scheduled episodes are in December 2026; tests pin the clock before them.

@@ -32,7 +32,15 @@ class Links(HTMLParser):
 
     def urls(self) -> list[tuple[str, str, str]]:
         """Return (tag, attribute, url) of every href and src."""
-        return [(t, a, v) for t, d in self.tags for a, v in d.items() if a in ("href", "src") and v]
+        found = [
+            (t, a, v) for t, d in self.tags for a, v in d.items() if a in ("href", "src") and v
+        ]
+        # Every candidate of a srcset must resolve too (responsive images, <picture> sources).
+        for t, d in self.tags:
+            for cand in (d.get("srcset") or "").split(","):
+                if cand.strip():
+                    found.append((t, "srcset", cand.split()[0]))
+        return found
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
         """Return the attributes of each tag matching all the given attribute values."""

@@ -36,8 +36,8 @@ from tests.conftest import FIXED_NOW, REPO
 FIXTURE = REPO / "tests" / "fixtures" / "golden_tree"
 GOLDEN = REPO / "tests" / "golden" / "build"
 BASE_URL = "https://cdn.example.net/golden"
-TEXT = {".xml", ".html", ".json", ".css", ".js", ".vtt", ".txt"}
-BINARY = {".mp3", ".m4a", ".opus", ".ogg", ".jpg", ".jpeg", ".png", ".webp", ".gif"}
+TEXT = {".xml", ".html", ".json", ".css", ".js", ".vtt", ".txt", ".xsl"}
+BINARY = {".mp3", ".m4a", ".opus", ".ogg", ".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif"}
 
 
 def run_build(dest: Path) -> Path:

@@ -186,8 +186,11 @@ def test_every_language_of_the_old_dicts_has_a_catalog():
 
 ENGLISH_WORDS = (
     "Skip to content",
-    "Copy RSS link",
+    "Copy",
     "Copied",
+    "Share",
+    "Previous episode",
+    "Back to top",
     "Show notes",
     "Download",
     "Subscribe",
@@ -218,7 +221,7 @@ def _english_words(html: str) -> list[str]:
 def test_a_spanish_show_page_has_no_english_interface_words(sample_site: Path):
     html = (sample_site / "podcast/panorama-es/index.html").read_text("utf-8")
     assert 'lang="es"' in html
-    for word in ("Ir al contenido", "Copiar enlace RSS", "Episodios", "Notas del episodio"):
+    for word in ("Ir al contenido", "Suscribirse", "Copiar", "Episodios", "Notas del episodio"):
         assert word in html
     assert _english_words(html) == []
 

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import FIXED_NOW, copy_sample
-from tests.test_site_browser import ARGS, CHROMIUM
+from tests.site_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from pipeline.errors import ContentError, InputError
 from pipeline.site.build import relative
+from pipeline.site.images import AVIF
 from pipeline.structure.chapters import parse_chapters
 from pipeline.structure.transcript import merge_cues, read_transcript
 from tests.conftest import FIXED_NOW, copy_sample
@@ -98,7 +100,7 @@ def test_spanish_show_page_is_in_spanish(sample_site):
     text = (sample_site / "podcast/panorama-es/index.html").read_text("utf-8")
     doc = parse(sample_site / "podcast/panorama-es/index.html")
     assert doc.find("html")[0]["lang"] == "es"
-    assert "Copiar enlace RSS" in text and "Episodios" in text
+    assert "Suscribirse" in text and "Copiar" in text and "Episodios" in text
     switch = doc.find("a", hreflang="en")
     assert switch and switch[0]["lang"] == "en"
 
@@ -109,15 +111,24 @@ def test_home_has_a_player_per_show_the_latest_issue_and_a_language_switch(sampl
     assert len(shows) >= 2
     assert len(doc.find("audio")) == len(shows)
     assert {a["href"] for a in doc.find("a", hreflang="es")} >= {"podcast/panorama-es/index.html"}
-    assert doc.find("img", src="magazine/no-7-winter-2026/cover.jpg")
+    cover = doc.find("img", alt="", width="200", height="284")[0]
+    # The cover is a content-hashed thumbnail, cached a year, with AVIF/WebP sources before it.
+    assert re.fullmatch(r"assets/img/cover-no-7-winter-2026-320\.[0-9a-f]{10}\.jpg", cover["src"])
+    assert cover["loading"] == "lazy" and "320w" in cover["srcset"]
+    image_types = {s["type"] for s in doc.find("source") if s.get("srcset")}
+    assert image_types == {"image/avif", "image/webp"} if AVIF else {"image/webp"}
 
 
 def test_show_page_offers_feed_autodiscovery_and_subscribe_buttons(sample_site):
     doc = parse(sample_site / "podcast/panorama/index.html")
     feed = FEED.format("panorama")
     assert doc.find("link", rel="alternate", type="application/rss+xml")[0]["href"] == feed
-    copy = [a for a in doc.find("a") if a.get("data-copy")]
-    assert copy[0]["data-copy"] == feed and copy[0]["href"] == "feed.xml"
+    # One Subscribe menu: the feed URL in a visible field, a copy button the script reveals,
+    # and the feed's page (styled by XSL) for a click.
+    copy = doc.find("button", **{"data-copy": feed})
+    assert copy and "hidden" in copy[0]
+    assert doc.find("input", value=feed, readonly=None)[0]["type"] == "text"
+    assert doc.find("a", href="feed.xml", type="application/rss+xml")
     hrefs = [a["href"] for a in doc.find("a") if "app" in (a.get("class") or "")]
     assert f"https://antennapod.org/deeplink/subscribe?url={quote(feed, safe='')}" in hrefs[0]
     assert "pktc://subscribe/media.example.org/podcast/panorama/feed.xml" in hrefs
@@ -128,7 +139,9 @@ def test_show_page_offers_feed_autodiscovery_and_subscribe_buttons(sample_site):
 def test_episode_page_has_player_chapters_notes_download_and_cards(sample_site):
     key = "podcast/panorama/dockworkers-hold-the-line/index.html"
     doc = parse(sample_site / key)
-    source = doc.find("source")[0]["src"]
+    source = doc.find("audio")[0] and next(s["src"] for s in doc.find("source") if s.get("src"))
+    audio = doc.find("audio")[0]
+    assert audio["preload"] == "none" and audio["data-duration"] == "14"
     assert source.startswith("dockworkers-hold-the-line.") and source.endswith(".mp3")
     starts = [a["data-start"] for a in doc.find("a") if a.get("data-start")]
     assert starts == ["0.0", "4.0", "9.0"]
@@ -157,7 +170,9 @@ def test_magazine_archive_lists_covers_contents_and_pdf_sizes(sample_site):
         "no-7-winter-2026/no-7-winter-2026-print.pdf",
     ]
     assert "Dockworkers hold the line" in text and " kB)" in text
-    assert doc.find("img", src="no-7-winter-2026/cover.jpg")
+    first = doc.find("img", alt="", width="160")[0]
+    assert first["fetchpriority"] == "high" and "loading" not in first  # the archive's LCP
+    assert first["src"].startswith("../assets/img/cover-no-7-winter-2026-160.")
 
 
 def test_issue_page_has_every_article_with_its_language(sample_site):

@@ -3,117 +3,38 @@
 from __future__ import annotations
 
 import json
-import re
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from click.testing import CliRunner
-from playwright.sync_api import Browser, Page, sync_playwright
 
-from pipeline.storage.server import ServerInfo
-from tests.conftest import FIXED_NOW, REPO, copy_sample
-from tests.s3_server import admin_client, unique_bucket
+from tests.site_browser import (
+    ARTIFACTS,
+    AXE,
+    DESKTOP,
+    EPISODE,
+    INSECURE_HOST,
+    PAGES,
+    PHONE,
+    SMALL_PHONE,
+    TRANSCRIBED,
+    open_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.s3]
-
-ARTIFACTS = REPO / "tests" / "artifacts"
-AXE = REPO / ".local" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--autoplay-policy=no-user-gesture-required",
-]
-PHONE = {"width": 390, "height": 844}
-SMALL_PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
-EPISODE = "podcast/panorama/dockworkers-hold-the-line/index.html"
-PAGES = [
-    "index.html",
-    "podcast/panorama/index.html",
-    "podcast/panorama-es/index.html",
-    EPISODE,
-    "podcast/panorama/housing-is-a-right/index.html",
-    "magazine/index.html",
-    "magazine/no-7-winter-2026/index.html",
-]
+FEED = "podcast/panorama/feed.xml"
 
 
-@pytest.fixture(scope="module")
-def site_url(s3_server: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Publish the sample content with `pipeline publish` under a prefix of a fresh bucket."""
-    root = copy_sample(tmp_path_factory.mktemp("browser") / "sample")
-    # Publish under a prefix, so every link is proven to work below a bucket's root.
-    config, n = re.subn(
-        r'(?m)^prefix = ".*"', 'prefix = "site"', (REPO / "pipeline.toml").read_text("utf-8")
+def test_every_page_loads_compressed_from_the_bucket_without_errors_or_outside_requests(
+    tab, site_url
+):
+    encodings = []
+    tab.page.on(
+        "response",
+        lambda r: (
+            r.url.endswith((".html", ".css", ".js"))
+            and encodings.append(r.headers.get("content-encoding"))
+        ),
     )
-    assert n == 1, "the sample pipeline.toml should set [storage] prefix"
-    (root / "pipeline.toml").write_text(config, "utf-8")
-    name = unique_bucket()
-    admin_client(s3_server).create_bucket(Bucket=name)
-    base = f"{s3_server.endpoint}/{name}/site"
-    with pytest.MonkeyPatch.context() as mp:
-        for var, value in s3_server.env().items():
-            mp.setenv(var, value)
-        mp.setenv("PIPELINE_S3_BUCKET", name)
-        mp.setenv("PIPELINE_BASE_URL", base)
-        mp.setenv("PIPELINE_NOW", FIXED_NOW.isoformat())
-        from pipeline.cli import cli
-
-        result = CliRunner().invoke(cli, ["--root", str(root), "publish"], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-    yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Launch Debian's Chromium headless (never a downloaded browser)."""
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@dataclass
-class Watched:
-    """A page plus everything it requested and every error it logged."""
-
-    page: Page
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def outside(self) -> list[str]:
-        """Return the requests that went anywhere but 127.0.0.1."""
-        return [
-            u for u in self.requests if u.startswith("http") and urlsplit(u).hostname != "127.0.0.1"
-        ]
-
-
-def open_page(browser: Browser, viewport=DESKTOP, **options) -> Watched:
-    """Open a page in a fresh context, recording requests, console errors and page errors."""
-    context = browser.new_context(viewport=viewport, **options)
-    page = context.new_page()
-    watched = Watched(page)
-    context.on("request", lambda r: watched.requests.append(r.url))
-    page.on("console", lambda m: m.type == "error" and watched.errors.append(m.text))
-    page.on("pageerror", lambda e: watched.errors.append(str(e)))
-    return watched
-
-
-@pytest.fixture
-def tab(browser: Browser) -> Iterator[Watched]:
-    """Return a watched desktop page."""
-    w = open_page(browser)
-    yield w
-    w.page.context.close()
-
-
-def test_every_page_loads_from_the_bucket_without_errors_or_outside_requests(tab, site_url):
     for key in PAGES:
         response = tab.page.goto(f"{site_url}/{key}", wait_until="networkidle")
         assert response is not None and response.status == 200, key
@@ -122,22 +43,31 @@ def test_every_page_loads_from_the_bucket_without_errors_or_outside_requests(tab
         assert tab.page.locator("html").get_attribute("lang"), key
     assert tab.errors == []
     assert tab.requests and tab.outside() == []
+    # [storage] compress: the browser got gzip and decoded it (the pages rendered above).
+    assert encodings and set(encodings) == {"gzip"}
+
+
+def test_players_show_the_duration_and_download_nothing_before_play(tab, site_url):
+    tab.page.goto(f"{site_url}/podcast/panorama/index.html", wait_until="networkidle")
+    assert [u for u in tab.requests if u.endswith(".mp3")] == []
+    times = tab.page.locator(".player-time time").all_inner_texts()
+    assert times and all(t.strip() not in ("", "0:00") for t in times)
+    assert tab.page.locator("audio[preload=none]").count() == len(times)
 
 
 def test_player_loads_the_episode_from_the_bucket_and_plays(tab, site_url):
     tab.page.goto(f"{site_url}/{EPISODE}")
     player = tab.page.locator("#player")
-    tab.page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
-    assert player.evaluate("a => a.currentSrc").startswith(f"{site_url}/podcast/panorama/")
-    assert 10 < player.evaluate("a => a.duration") < 20
     player.evaluate("a => { a.muted = true; return a.play(); }")
     tab.page.wait_for_function("document.getElementById('player').currentTime > 0.3", timeout=15000)
+    assert player.evaluate("a => a.currentSrc").startswith(f"{site_url}/podcast/panorama/")
+    assert 10 < player.evaluate("a => a.duration") < 20
+    assert tab.page.locator(".listen .elapsed").first.inner_text().endswith("/")
     assert tab.errors == []
 
 
 def test_a_chapter_click_seeks_the_player(tab, site_url):
     tab.page.goto(f"{site_url}/{EPISODE}")
-    tab.page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
     tab.page.evaluate("document.getElementById('player').muted = true")
     tab.page.get_by_role("link", name="What next").click()
     tab.page.wait_for_function("document.getElementById('player').currentTime >= 9", timeout=10000)
@@ -147,30 +77,101 @@ def test_a_chapter_click_seeks_the_player(tab, site_url):
     assert "What next" in current.inner_text()
 
 
-def test_subscribe_button_copies_the_feed_url(browser, site_url):
+@pytest.mark.parametrize("fragment", ["#t=9", "#t=0:09", "#t=npt:0:00:09"])
+def test_a_media_fragment_starts_the_player_there(tab, site_url, fragment):
+    tab.page.goto(f"{site_url}/{EPISODE}{fragment}")
+    tab.page.wait_for_function("document.getElementById('player').currentTime === 9", timeout=5000)
+    assert tab.page.locator(".listen .elapsed").first.inner_text() == "0:09 /"
+
+
+def test_the_transcript_highlights_and_follows_playback(tab, site_url):
+    tab.page.goto(f"{site_url}/{TRANSCRIBED}")
+    tab.page.get_by_text("Transcript", exact=True).first.click()  # open the <details>
+    tab.page.evaluate(
+        "(() => { const p = document.getElementById('player'); p.muted = true;"
+        " p.currentTime = 10; return p.play(); })()"
+    )
+    current = tab.page.locator(".cues li[aria-current]")
+    current.wait_for(timeout=10000)
+    assert "That is all for this week." in current.inner_text()
+    assert current.count() == 1 and current.is_visible()
+
+
+def test_share_links_carry_the_current_time(tab, site_url):
+    tab.page.goto(f"{site_url}/{EPISODE}")
+    tab.page.evaluate(
+        "(() => { const p = document.getElementById('player'); p.currentTime = 9; })()"
+    )
+    tab.page.get_by_text("Share", exact=True).click()
+    tab.page.locator("#share-at").check()
+    link = tab.page.locator("#share-url").input_value()
+    assert link == f"{site_url}/{EPISODE}#t=9"
+    mail = tab.page.get_by_role("link", name="E-mail").get_attribute("href")
+    assert "%23t%3D9" in mail
+
+
+def test_previous_and_next_episode_links_lead_to_the_neighbours(tab, site_url):
+    tab.page.goto(f"{site_url}/{EPISODE}")
+    assert "Welcome to Panorama" in tab.page.locator("a[rel=prev]").inner_text()
+    tab.page.locator("a[rel=next]").click()
+    tab.page.wait_for_url("**/housing-is-a-right/index.html")
+
+
+def test_subscribe_menu_copies_the_feed_url_on_a_secure_origin(browser, site_url):
     w = open_page(browser)
     origin = "/".join(site_url.split("/")[:3])
     w.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
     w.page.goto(f"{site_url}/podcast/panorama/index.html")
-    button = w.page.locator("a.copy")
-    assert button.get_attribute("data-copy") == f"{site_url}/podcast/panorama/feed.xml"
+    w.page.get_by_text("Subscribe", exact=True).click()
+    button = w.page.locator("button.copy")
+    assert button.get_attribute("data-copy") == f"{site_url}/{FEED}"
     button.click()
-    assert (
-        w.page.evaluate("navigator.clipboard.readText()") == f"{site_url}/podcast/panorama/feed.xml"
-    )
+    assert w.page.evaluate("navigator.clipboard.readText()") == f"{site_url}/{FEED}"
     assert button.inner_text().strip() == "Copied"
     assert w.errors == []
     w.page.context.close()
 
 
-def test_feed_autodiscovery_points_at_the_published_feed(tab, site_url):
+def test_subscribe_menu_copies_the_feed_url_over_plain_http(insecure_browser, site_url):
+    url = site_url.replace("127.0.0.1", INSECURE_HOST)
+    w = open_page(insecure_browser)
+    w.page.goto(f"{url}/podcast/panorama/index.html")
+    assert w.page.evaluate("window.isSecureContext") is False  # like an S3 website endpoint
+    assert w.page.evaluate("navigator.clipboard") is None
+    w.page.get_by_text("Subscribe", exact=True).click()
+    field = w.page.locator(".subscribe input[type=text]")
+    w.page.locator("button.copy").click()
+    # The visible field's whole text is selected, and copied with execCommand: a paste shows it.
+    feed = f"{site_url}/{FEED}"  # the public URL from base_url, whatever host the page is on
+    assert field.is_visible()
+    assert w.page.evaluate(
+        "(() => { const e = document.activeElement;"
+        " return [e.value, e.selectionStart, e.selectionEnd]; })()"
+    ) == [feed, 0, len(feed)]
+    assert w.page.locator("button.copy").inner_text().strip() == "Copied"
+    w.page.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<textarea id=paste></textarea>')"
+    )
+    w.page.locator("#paste").focus()
+    w.page.keyboard.press("Control+V")
+    assert w.page.locator("#paste").input_value() == feed
+    assert w.errors == []
+    w.page.context.close()
+
+
+def test_feed_autodiscovery_and_the_styled_feed_page(tab, site_url):
     tab.page.goto(f"{site_url}/podcast/panorama/index.html")
     href = tab.page.locator('link[rel="alternate"][type="application/rss+xml"]').get_attribute(
         "href"
     )
-    assert href == f"{site_url}/podcast/panorama/feed.xml"
+    assert href == f"{site_url}/{FEED}"
     feed = tab.page.request.get(href)
     assert feed.ok and b"<rss" in feed.body()
+    # A click on RSS shows a page (the feed's XSL stylesheet), not raw XML.
+    tab.page.goto(href)
+    assert tab.page.locator("h1").inner_text() == "Panorama"
+    assert tab.page.locator("#feed").input_value() == href
+    assert tab.page.locator("audio").count() >= 4
 
 
 def test_the_pdf_link_downloads_a_pdf(tab, site_url):
@@ -185,13 +186,14 @@ def test_the_pdf_link_downloads_a_pdf(tab, site_url):
 def test_site_works_with_javascript_off(browser, site_url):
     w = open_page(browser, java_script_enabled=False)
     w.page.goto(f"{site_url}/{EPISODE}")
-    w.page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
     chapter = w.page.get_by_role("link", name="What next")
     assert "#t=9" in chapter.get_attribute("href")
     w.page.goto(f"{site_url}/podcast/panorama/index.html")
-    assert w.page.locator(".feed-url input").is_visible()  # the URL to copy by hand
-    w.page.locator("a.copy").click()
-    assert w.page.url == f"{site_url}/podcast/panorama/feed.xml"
+    w.page.get_by_text("Subscribe", exact=True).click()  # <details> opens without script
+    assert w.page.locator(".subscribe input[type=text]").is_visible()  # to copy by hand
+    assert not w.page.locator("button.copy").is_visible()  # needs the script: hidden
+    w.page.get_by_role("link", name="RSS feed", exact=True).first.click()
+    w.page.wait_for_url(f"{site_url}/{FEED}")
     w.page.context.close()
 
 
@@ -208,40 +210,58 @@ def test_keyboard_reaches_the_skip_link_first_with_a_visible_focus(tab, site_url
     assert tab.page.evaluate("document.activeElement.id") == "main"
 
 
+SHOTS = [
+    ("index.html", "home"),
+    ("podcast/panorama/index.html", "show"),
+    ("magazine/index.html", "magazine"),
+    ("magazine/no-7-winter-2026/index.html", "issue"),
+    (EPISODE, "episode"),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [SMALL_PHONE, PHONE, DESKTOP], ids=["360", "phone", "desktop"])
-def test_pages_fit_the_screen_and_screenshots_are_saved(browser, site_url, viewport):
+def test_pages_fit_the_screen_and_screenshots_are_saved(browser, site_url, viewport, scheme):
     ARTIFACTS.mkdir(exist_ok=True)
-    w = open_page(browser, viewport=viewport)
+    w = open_page(browser, viewport=viewport, color_scheme=scheme)
     width = viewport["width"]
-    for key, name in (
-        ("index.html", "home"),
-        ("podcast/panorama/index.html", "show"),
-        ("magazine/index.html", "magazine"),
-        (EPISODE, "episode"),
-    ):
+    for key, name in SHOTS:
         w.page.goto(f"{site_url}/{key}", wait_until="networkidle")
         assert w.page.evaluate("document.documentElement.scrollWidth") <= width, key
-        shot = ARTIFACTS / f"site-{name}-{width}.png"
+        shot = ARTIFACTS / f"site-{name}-{width}-{scheme}.png"
         w.page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
     w.page.goto(f"{site_url}/podcast/panorama/index.html")
-    box = w.page.locator("a.copy").bounding_box()
+    box = w.page.locator("summary.btn-primary").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] >= 44
     assert w.errors == []
     w.page.context.close()
 
 
-@pytest.mark.parametrize("key", PAGES)
-def test_no_serious_accessibility_violations(tab, site_url, key):
-    assert AXE.is_file(), (
-        "axe-core missing: run `make test` (it installs tests/node into .local/node)"
-    )
-    tab.page.goto(f"{site_url}/{key}", wait_until="networkidle")
-    tab.page.add_script_tag(content=AXE.read_text("utf-8"))
-    result = tab.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+def test_the_first_player_on_a_phone_is_in_the_first_screen(browser, site_url):
+    w = open_page(browser, viewport=PHONE)
+    w.page.goto(f"{site_url}/index.html")
+    top = w.page.locator("audio").first.bounding_box()
+    assert top and top["y"] + top["height"] <= PHONE["height"]
+    w.page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_no_accessibility_violations(browser, site_url, viewport, scheme):
+    assert AXE.is_file(), "axe-core missing: run `make test` (it installs tests/node)"
+    w = open_page(browser, viewport=viewport, color_scheme=scheme)
+    bad = []
+    for key in PAGES:
+        w.page.goto(f"{site_url}/{key}", wait_until="networkidle")
+        # Open every menu, transcript and contents list, so their colours are checked too.
+        w.page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        w.page.add_script_tag(content=AXE.read_text("utf-8"))
+        result = w.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        bad += [
+            f"{key}: {v['id']} ({v['impact']}): {v['help']} at "
+            f"{[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+        ]
+    w.page.context.close()
     assert bad == [], json.dumps(bad, indent=1)

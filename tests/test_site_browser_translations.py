@@ -15,17 +15,9 @@ import pytest
 from babel.dates import format_date
 
 from tests.conftest import REPO
-from tests.test_site_browser import (  # noqa: F401 (module-scoped fixtures: one publish here)
-    ARTIFACTS,
-    AXE,
-    DESKTOP,
-    SMALL_PHONE,
-    Watched,
-    browser,
-    open_page,
-    site_url,
-    tab,
-)
+
+# The browser, the published sample (site_url) and tab are fixtures of tests/site_browser.py.
+from tests.site_browser import ARTIFACTS, AXE, DESKTOP, SMALL_PHONE, Watched, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.s3]
 
@@ -39,7 +31,7 @@ def switch_to(w: Watched, lang: str) -> None:
         w.page.locator(f'nav.langswitch a[hreflang="{lang}"]').click()
 
 
-def test_the_switch_on_a_statement_lands_on_its_translation(tab, site_url):  # noqa: F811
+def test_the_switch_on_a_statement_lands_on_its_translation(tab, site_url):
     tab.page.goto(f"{site_url}/statements/{STATEMENT}/en.html")
     english = tab.page.locator("h1").inner_text()
     switch_to(tab, "fr")
@@ -55,7 +47,7 @@ def test_the_switch_on_a_statement_lands_on_its_translation(tab, site_url):  # n
     assert tab.errors == []
 
 
-def test_the_switch_on_an_episode_lands_on_its_translation(tab, site_url):  # noqa: F811
+def test_the_switch_on_an_episode_lands_on_its_translation(tab, site_url):
     tab.page.goto(f"{site_url}/podcast/panorama/dockworkers-hold-the-line/index.html")
     switch_to(tab, "es")
     assert tab.page.url == f"{site_url}/podcast/panorama-es/estibadores-en-rotterdam/index.html"
@@ -69,7 +61,7 @@ def test_the_switch_on_an_episode_lands_on_its_translation(tab, site_url):  # no
     assert tab.errors == []
 
 
-def test_the_switch_leads_to_that_languages_home_without_a_translation(tab, site_url):  # noqa: F811
+def test_the_switch_leads_to_that_languages_home_without_a_translation(tab, site_url):
     tab.page.goto(f"{site_url}/podcast/panorama/housing-is-a-right/index.html")
     switch_to(tab, "fr")
     assert tab.page.url == f"{site_url}/fr/index.html"
@@ -84,7 +76,7 @@ def statement_dates() -> dict[str, date | datetime]:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_statements_list_shows_dates_in_its_language(browser, site_url, lang):  # noqa: F811
+def test_the_statements_list_shows_dates_in_its_language(browser, site_url, lang):
     w = open_page(browser, DESKTOP)
     key = "statements/index.html" if lang == LANGUAGES[0] else f"statements/{lang}/index.html"
     w.page.goto(f"{site_url}/{key}")
@@ -122,7 +114,7 @@ NEW_PAGES = [
 
 
 @pytest.mark.parametrize("key", NEW_PAGES)
-def test_new_pages_have_no_serious_accessibility_violations(tab, site_url, key):  # noqa: F811
+def test_new_pages_have_no_serious_accessibility_violations(tab, site_url, key):
     assert AXE.is_file(), "axe-core missing: run `make test` (it installs tests/node)"
     tab.page.goto(f"{site_url}/{key}", wait_until="networkidle")
     tab.page.add_script_tag(content=AXE.read_text("utf-8"))
@@ -136,7 +128,7 @@ def test_new_pages_have_no_serious_accessibility_violations(tab, site_url, key):
     assert tab.errors == []
 
 
-def test_new_pages_fit_a_small_phone(browser, site_url):  # noqa: F811
+def test_new_pages_fit_a_small_phone(browser, site_url):
     w = open_page(browser, SMALL_PHONE)
     for key in NEW_PAGES:
         w.page.goto(f"{site_url}/{key}", wait_until="networkidle")
@@ -147,7 +139,7 @@ def test_new_pages_fit_a_small_phone(browser, site_url):  # noqa: F811
     w.page.context.close()
 
 
-def test_statements_feeds_are_served_as_atom_in_their_language(site_url):  # noqa: F811
+def test_statements_feeds_are_served_as_atom_in_their_language(site_url):
     import feedparser
 
     for lang in LANGUAGES:

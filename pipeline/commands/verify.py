@@ -6,7 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.errors import Problem, VerifyError
-from pipeline.storage.verify import BucketCheck, FeedCheck, feed_urls, verify_bucket, verify_feeds
+from pipeline.storage.verify import (
+    BucketCheck,
+    FeedCheck,
+    feed_urls,
+    site_advice,
+    verify_bucket,
+    verify_feeds,
+)
 from pipeline.structure.config import load_config
 
 
@@ -27,6 +34,9 @@ def run_verify(
         problems += exc.problems
     for check in feeds:
         report(f"ok  {check.url}  ({check.enclosures} enclosures)")
+    # What a bare bucket cannot do is advice, not a failure: a CDN in front of it can.
+    for line in site_advice(config):
+        report(f"warn  {line}")
     if deep:
         try:
             bucket = verify_bucket(config)

@@ -17,7 +17,7 @@ from pipeline.podcast.ext import (
 )
 from pipeline.podcast.ext import Person as FeedPerson
 from pipeline.structure.categories import group_categories
-from pipeline.structure.layout import podcast_guid
+from pipeline.structure.layout import feed_stylesheet_href, podcast_guid
 from pipeline.structure.show import Episode, Show
 
 DESCRIPTION_LIMIT = 4000  # Apple truncates descriptions beyond this
@@ -124,7 +124,12 @@ def render_feed(
     ]
     for item in page.items:
         _add_item(fg, show, item)
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    rss = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    # A browser that opens the feed shows it as a page through the site's XSL stylesheet;
+    # feedgen writes no processing instructions, so it goes right after the XML declaration.
+    head, rest = rss.split(b"\n", 1)
+    href = feed_stylesheet_href(show.id, c.language)
+    return b'%s\n<?xml-stylesheet type="text/xsl" href="%s"?>\n%s' % (head, href.encode(), rest)
 
 
 def _add_item(fg: FeedGenerator, show: Show, item: PublishedEpisode) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import posixpath
@@ -12,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from pipeline import __version__, locales
-from pipeline.fsutil import write_outputs
+from pipeline.fsutil import sha256_bytes, write_outputs
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import FeedResult
+from pipeline.site import structured as ld
+from pipeline.site.images import Picture, Thumbnails, picture_html, rewrite_images, touch_icon
 from pipeline.site.statements import (
     StatementView,
     feed_languages,
@@ -28,6 +32,9 @@ from pipeline.site.views import IssueView, ShowView, issue_view, show_view
 from pipeline.structure.config import Config
 from pipeline.structure.layout import (
     STATEMENTS,
+    feed_key,
+    feed_stylesheet_key,
+    hashed_name,
     home_key,
     statements_feed_key,
     statements_index_key,
@@ -42,6 +49,9 @@ HASH_LEN = 10
 # The site owns every .html file under these prefixes (and each language's home folder), plus
 # the files at the root it writes.
 OWNED_PREFIXES = ("podcast", "magazine", STATEMENTS)
+RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif"}  # what Pillow makes thumbnails of
+ARTICLE_WIDTHS = (480, 736, 1200)  # the reading column is 46rem (736 px) at most
+ARTICLE_SIZES = "(max-width: 46rem) calc(100vw - 2rem), 736px"
 
 
 @dataclass
@@ -82,7 +92,7 @@ def relative(from_key: str, to_key: str) -> str:
 class SiteWriter:
     """Render templates into build/, collecting the keys written for the sitemap and clean-up."""
 
-    def __init__(self, config: Config, now: datetime, links: Links):
+    def __init__(self, config: Config, now: datetime, links: Links, thumbs: Thumbnails):
         self.config = config
         self.now = now
         self.links = links
@@ -95,10 +105,15 @@ class SiteWriter:
         self.env.globals.update(
             language_name=locales.language_name,
             direction=locales.direction,
+            og_locale=locales.og_locale,
         )
         self.pages: dict[str, bytes] = {}
         self.files: dict[str, Path] = {}
         self.assets = {name.rsplit(".", 1)[-1]: self._asset(name) for name in ASSETS}
+        self.thumbs = thumbs
+        icon = touch_icon()
+        self.touch_icon = f"assets/{hashed_name('touch-icon', sha256_bytes(icon), '.png')}"
+        self.write(self.touch_icon, icon)
 
     def _asset(self, name: str) -> str:
         """Write a CSS or JS template under a content-hashed key; return the key."""
@@ -156,6 +171,8 @@ class SiteWriter:
             abs_url=self.config.url,
             css=relative(key, self.assets["css"]),
             js=relative(key, self.assets["js"]),
+            touch_icon=relative(key, self.touch_icon),
+            picture=lambda pic, **kw: picture_html(pic, lambda k: relative(key, k), **kw),
             generator=f"pipeline {__version__}",
             **context,
         )
@@ -174,25 +191,29 @@ def render_site(
 ) -> SiteResult:
     """Render every page from the feed results and the magazine's outputs; write nothing."""
     config = project.config
+    thumbs = Thumbnails(config.cache_dir)
     by_show = {f.show: f for f in feeds}
     shows = [
-        show_view(config, s, by_show[s.id], now) for s in project.shows.values() if s.id in by_show
+        show_view(config, s, by_show[s.id], now, thumbs)
+        for s in project.shows.values()
+        if s.id in by_show
     ]
     outputs = {
         r.slug: {"screen": r.pdf, "print": r.print_pdf, "cover": r.cover, "epub": r.epub}
         for r in issues
     }
     issue_views = sorted(
-        (issue_view(config, i, outputs.get(i.slug, {})) for i in project.issues),
+        (issue_view(config, i, outputs.get(i.slug, {}), thumbs) for i in project.issues),
         key=lambda v: (v.date, v.number),
         reverse=True,
     )
     statements = statement_views(project.statements, now)
     links = _links(project, shows, issue_views, statements)
-    w = SiteWriter(config, now, links)
+    w = SiteWriter(config, now, links, thumbs)
     w.statement_feeds = frozenset(feed_languages(statements))
     home_lang = links.languages[0]
     common: dict[str, Any] = {"shows": shows, "issues": issue_views, "magazine": config.magazine}
+    org = ld.organization(config)
     homes = links.homes()
     # A one-language site's home has no other version to declare.
     home_alternates = homes if len(homes) > 1 else {}
@@ -207,15 +228,27 @@ def render_site(
             lang,
             alternates=home_alternates,
             latest_statements=latest,
+            structured=ld.script(org, *(ld.series(s, config.url) for s in shows)),
             **home,
         )
     for show in shows:
         _show_pages(w, show, common)
+    for show in {s.language: s for s in shows}.values():
+        # One stylesheet per feed language: a browser opening a feed shows it as a page.
+        css = relative(feed_key(show.id), w.assets["css"])
+        xsl = render(w.env, "site/feed.xsl", lang=show.language, css=css)
+        w.write(feed_stylesheet_key(show.language), xsl.encode("utf-8"))
     if issue_views:
         lang = config.magazine.language if config.magazine else home_lang
-        w.page("magazine/index.html", "site/magazine.html", lang, **common)
+        w.page(
+            "magazine/index.html",
+            "site/magazine.html",
+            lang,
+            structured=ld.script(ld.periodical(config, config.url)),
+            **common,
+        )
         for iv in issue_views:
-            _issue_pages(w, iv, common)
+            _issue_pages(w, _with_pictures(w, iv), common)
     render_statements(w, statements, project.statements, links, common)
     # The error page is served at any path, so its links are absolute (see docs/site.md).
     html = render(
@@ -225,15 +258,15 @@ def render_site(
         lang=home_lang,
         abs_url=config.url,
         css=config.url(w.assets["css"]),
+        touch_icon=config.url(w.touch_icon),
         shows=shows,
         issues=issue_views,
     )
     w.write("404.html", html.encode("utf-8"))
-    pages = [k for k in w.pages if k.endswith(".html") and k != "404.html"]
-    w.write(
-        "sitemap.xml",
-        render(w.env, "site/sitemap.xml", urls=[config.url(k) for k in pages]).encode(),
-    )
+    for key, path in w.thumbs.files.items():
+        w.place(path, key)
+    w.thumbs.save()
+    w.write("sitemap.xml", _sitemap(w, config, shows, issue_views).encode())
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.url('sitemap.xml')}\n"
     w.write("robots.txt", robots.encode())
     return SiteResult(w.pages, w.files, config.url("index.html"))
@@ -262,20 +295,17 @@ def _links(
 
 
 def _issue_pages(w: SiteWriter, iv: IssueView, common: dict[str, Any]) -> None:
-    """Write an issue's page, one page per article, and the images they show."""
-    for src, key in iv.images:
-        w.place(src, key)
+    """Write an issue's page and one page per article (their images were placed before)."""
     w.page(
         iv.page_key,
         "site/issue.html",
         iv.language,
         alternates=w.links.alternates("issue", iv.slug),
         issue=iv,
+        structured=ld.script(ld.issue(w.config, iv, w.config.url)),
         **common,
     )
     for a in iv.articles:
-        for src, key in a.images:
-            w.place(src, key)
         w.page(
             a.page_key,
             "site/article.html",
@@ -283,13 +313,74 @@ def _issue_pages(w: SiteWriter, iv: IssueView, common: dict[str, Any]) -> None:
             alternates=w.links.alternates("article", a.key),
             issue=iv,
             article=a,
+            structured=ld.script(ld.article(w.config, iv, a, w.config.url)),
             **common,
         )
+
+
+def _with_pictures(w: SiteWriter, iv: IssueView) -> IssueView:
+    """Return the issue with its article images made responsive (hashed, sized, modern formats).
+
+    The issue page and each article's own page name an image the same way (its path in the
+    issue folder); each links the one set of content-hashed thumbnails from where it stands.
+    """
+    folder = iv.page_key.rsplit("/", 1)[0] + "/"
+    pictures: dict[str, Picture] = {}
+    for src, key in iv.images:
+        if src.suffix.lower() in RASTER:
+            pictures[key.removeprefix(folder)] = w.thumbs.picture(
+                src, f"{iv.slug}-{src.stem}", ARTICLE_WIDTHS
+            )
+        else:
+            w.place(src, key)  # shown as it is (only its hashed thumbnails replace a raster one)
+    for a in iv.articles:
+        own = a.page_key.rsplit("/", 1)[0] + "/"
+        for src, key in a.images:
+            if key.removeprefix(own) not in pictures:
+                w.place(src, key)
+
+    def rewrite(html: str, page_key: str) -> Markup:
+        def link(key: str) -> str:
+            return relative(page_key, key)
+
+        return Markup(rewrite_images(html, pictures, link, ARTICLE_SIZES, 736))
+
+    articles = tuple(
+        dataclasses.replace(
+            a,
+            html=rewrite(a.html, a.page_key),
+            nested_html=rewrite(a.nested_html, iv.page_key),
+        )
+        for a in iv.articles
+    )
+    return dataclasses.replace(iv, articles=articles)
+
+
+def _sitemap(w: SiteWriter, config: Config, shows: list[ShowView], issues: list[IssueView]) -> str:
+    """Render the sitemap: every page, with the date of the newest thing it shows."""
+    dates: dict[str, str] = {}
+    for show in shows:
+        for ep in show.episodes:
+            dates[ep.page_key] = ep.date.date().isoformat()
+        for key, episodes in show.pages:
+            if episodes:
+                dates[key] = episodes[0].date.date().isoformat()
+    for iv in issues:
+        dates[iv.page_key] = iv.date.isoformat()
+        for a in iv.articles:
+            dates[a.page_key] = iv.date.isoformat()
+    if issues:
+        dates["magazine/index.html"] = issues[0].date.isoformat()
+    dates["index.html"] = max(dates.values(), default=w.now.date().isoformat())
+    pages = [k for k in w.pages if k.endswith(".html") and k != "404.html"]
+    urls = [(config.url(k), dates.get(k)) for k in pages]
+    return render(w.env, "site/sitemap.xml", urls=urls)
 
 
 def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
     """Write a show's episode list pages and one page per episode."""
     pages = show.pages
+    series = ld.series(show, w.config.url)
     for n, (key, episodes) in enumerate(pages, start=1):
         paging = {
             "number": n,
@@ -305,9 +396,11 @@ def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
             show=show,
             episodes=episodes,
             paging=paging,
+            structured=ld.script(series, ld.organization(w.config)),
             **common,
         )
-    for episode in show.episodes:
+    eps = show.episodes  # newest first
+    for i, episode in enumerate(eps):
         w.page(
             episode.page_key,
             "site/episode.html",
@@ -315,6 +408,9 @@ def _show_pages(w: SiteWriter, show: ShowView, common: dict[str, Any]) -> None:
             alternates=w.links.alternates("episode", f"{show.id}/{episode.slug}"),
             show=show,
             episode=episode,
+            newer=eps[i - 1] if i > 0 else None,
+            older=eps[i + 1] if i + 1 < len(eps) else None,
+            structured=ld.script(ld.episode(show, episode, w.config.url), series),
             **common,
         )
 
@@ -341,7 +437,16 @@ def remove_stale_pages(build_dir: Path, keep: set[str]) -> None:
     ]
     assets = build_dir / "assets"
     if assets.is_dir():
-        stale += [p for p in assets.glob("site.*") if f"assets/{p.name}" not in keep]
+        stale += [
+            p
+            for p in (
+                *assets.glob("site.*"),
+                *assets.glob("touch-icon.*"),
+                *assets.glob("feed-*.xsl"),
+                *assets.glob("img/*"),
+            )
+            if p.relative_to(build_dir).as_posix() not in keep
+        ]
     for path in stale:
         log.info("removing stale %s", path)
         path.unlink()

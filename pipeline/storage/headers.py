@@ -46,8 +46,11 @@ TYPES: dict[str, tuple[str, str]] = {
     ".txt": ("text/plain; charset=utf-8", "page"),
     ".html": ("text/html; charset=utf-8", "page"),
     ".xml": ("application/xml; charset=utf-8", "page"),
+    ".xsl": ("text/xsl; charset=utf-8", "page"),
 }
-RSS = "application/rss+xml; charset=utf-8"
+# Browsers show application/rss+xml as plain text and apply the feed's XSL stylesheet only to
+# an XML type; podcast apps and directories read either (docs/site.md, "The feed page").
+RSS = "application/xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 CHAPTERS = "application/json+chapters"
 OCTET = "application/octet-stream"

@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.errors import StorageError
 from pipeline.fsutil import StampCache, atomic_write_bytes, sha256_bytes
 from pipeline.storage import s3
+from pipeline.storage.encoding import body_for, decoded
 from pipeline.storage.guard import Item, check_dropped, feed_folder
 from pipeline.storage.headers import Phase, headers_for
 from pipeline.storage.manifest import (
@@ -104,12 +105,16 @@ class Result:
     deleted: int
 
 
-def _identical(local: LocalFile, remote: s3.RemoteObject) -> bool:
+def _identical(local: LocalFile, remote: s3.RemoteObject, compress: bool = False) -> bool:
     """Compare a local file with an object the manifest cannot vouch for, by size and ETag.
 
     The ETag comes from the bytes the server holds, while x-amz-meta-sha256 only says what
-    the writer meant to store: a damaged or replaced object may carry the right one.
+    the writer meant to store: a damaged or replaced object may carry the right one. A file
+    stored compressed is compared with the bytes that would be sent for it.
     """
+    body = body_for(local.path, local.rel, compress=compress, md5=local.md5, size=local.size)
+    if body.data is not None:
+        return remote.size == body.size and remote.etag == body.md5
     return remote.size == local.size and same_bytes(remote.etag, local.path, local.size, local.md5)
 
 
@@ -140,7 +145,7 @@ def plan_publish(
         if is_feed(rel):
             got = s3.get_object(client, storage, full_key(prefix, rel))
             if got is not None:
-                published_feeds[rel], feed_etags[rel] = got
+                published_feeds[rel], feed_etags[rel] = decoded(got[0]), got[1]
     local_feeds = {rel: f.path.read_bytes() for rel, f in local.items() if is_feed(rel)}
     dropped = check_dropped(published_feeds, local_feeds, options.unpublish)
 
@@ -165,13 +170,13 @@ def plan_publish(
         if trusted and entry is not None:
             same, ours = entry.sha256 == f.sha256, True
         else:
-            same = _identical(f, obj)
+            same = _identical(f, obj, storage.compress)
             ours = same or entry is not None
             if not ours:
                 meta = (s3.head_object(client, storage, key) or {}).get("Metadata", {})
                 ours = meta.get(META_BY) == BY
         if same:
-            manifest.objects[rel] = Entry(f.sha256, f.size, obj.etag, source_of(rel))
+            manifest.objects[rel] = Entry(f.sha256, obj.size, obj.etag, source_of(rel))
             unchanged += 1
             adopted += not trusted
         elif ours or options.force:
@@ -233,10 +238,16 @@ def _run_phase(
             raise failed.exception()  # type: ignore[misc]
 
 
-def confirm_sizes(client: Any, storage: StorageConfig, batch: list[Upload]) -> None:
-    """Check with one LIST that every uploaded media file is in the bucket at its full size."""
+def confirm_sizes(
+    client: Any, storage: StorageConfig, batch: list[Upload], sent: dict[str, int] | None = None
+) -> None:
+    """Check with one LIST that every uploaded media file is in the bucket at its full size.
+
+    sent gives the size of what was sent for a file stored compressed (by its relative key).
+    """
     listed = s3.list_objects(client, storage, storage.prefix)
-    short = [u.key for u in batch if (o := listed.get(u.key)) is None or o.size != u.file.size]
+    sizes = {u.key: (sent or {}).get(u.file.rel, u.file.size) for u in batch}
+    short = [u.key for u in batch if (o := listed.get(u.key)) is None or o.size != sizes[u.key]]
     if short:
         raise StorageError(
             f"the bucket does not hold the bytes sent for {', '.join(short[:5])}; publish again"
@@ -269,15 +280,17 @@ def execute(
     def upload_one(u: Upload) -> None:
         h = headers_for(u.file.rel)
         args = {**h.put_args(), "Metadata": {META_SHA: u.file.sha256, META_BY: BY}, **u.condition}
-        etag = uploader.put(
-            u.file.path,
-            u.key,
-            md5=u.file.md5,
-            sha256=u.file.sha256,
-            args=args,
-            on_bytes=reporter.advance,
-        )
-        manifest.objects[u.file.rel] = Entry(u.file.sha256, u.file.size, etag, u.source)
+        f = u.file
+        body = body_for(f.path, f.rel, compress=storage.compress, md5=f.md5, size=f.size)
+        if body.data is None:
+            etag = uploader.put(
+                f.path, u.key, md5=f.md5, sha256=f.sha256, args=args, on_bytes=reporter.advance
+            )
+        else:
+            # Stored gzipped: Content-MD5 and the ETag check cover the compressed bytes sent.
+            etag = uploader.put_bytes(body.data, u.key, {**args, "ContentEncoding": body.encoding})
+            reporter.advance(f.size)
+        manifest.objects[f.rel] = Entry(f.sha256, body.size, etag, u.source)
         reporter.done(u.key, u.file.size)
 
     try:
@@ -291,7 +304,8 @@ def execute(
             # Feeds go one by one: each is a conditional write, the first conflict stops the rest.
             _run_phase(batch, upload_one, 1 if phase is Phase.FEEDS else workers)
             if phase is Phase.MEDIA and batch:
-                confirm_sizes(client, storage, batch)
+                sent = {u.file.rel: manifest.objects[u.file.rel].size for u in batch}
+                confirm_sizes(client, storage, batch, sent)
     finally:
         reporter.finish()
     deleted = 0

@@ -13,6 +13,7 @@ from typing import Any
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from pipeline.errors import Problem, StorageError, VerifyError
+from pipeline.storage.encoding import GZIP, compressible, decoded, sha256_decoded_stream
 from pipeline.structure.config import Config
 from pipeline.structure.layout import is_feed
 
@@ -97,7 +98,8 @@ def verify_feeds(urls: list[str], workers: int = 8) -> list[FeedCheck]:
         url = queue.pop(0)
         try:
             with _request(url, headers={"Accept-Encoding": "identity"}) as resp:
-                root = safe_fromstring(resp.read())
+                # A bucket sends a feed stored gzipped as it is, whatever the request asks.
+                root = safe_fromstring(decoded(resp.read()))
         except urllib.error.HTTPError as exc:
             problems.append(Problem(url, "", f"answered HTTP {exc.code}"))
             continue
@@ -154,7 +156,9 @@ def verify_bucket(config: Config, workers: int = 4) -> BucketCheck:
     def check(item: tuple[str, Any]) -> Problem | None:
         rel, entry = item
         key = full_key(storage.prefix, rel)
-        found = s3.fetch(client, storage, key, s3.sha256_stream)
+        found = s3.fetch(
+            client, storage, key, sha256_decoded_stream if compressible(rel) else s3.sha256_stream
+        )
         if found is None:
             return Problem(key, "", "is in the manifest but missing from the bucket")
         (sha, size), _ = found
@@ -173,3 +177,51 @@ def verify_bucket(config: Config, workers: int = 4) -> BucketCheck:
     if problems:
         raise VerifyError(problems)
     return BucketCheck(len(found), sum(e.size for e in manifest.objects.values()))
+
+
+def site_advice(config: Config) -> list[str]:
+    """Return what the public site lacks that a bucket alone cannot give (docs/site.md, CDN).
+
+    Checked over HTTP at site.base_url: compression of pages, the error document for a missing
+    page, and an index document for a folder URL. Advice only: a bare bucket lacks the last two.
+    """
+    advice = []
+    home = config.url("index.html")
+    try:
+        with _request(home, headers={"Accept-Encoding": "gzip"}) as resp:
+            if resp.headers.get("Content-Encoding") != GZIP:
+                advice.append(
+                    f"{home}: served uncompressed; set [storage] compress = true and publish "
+                    "--force, or turn on compression at the CDN"
+                )
+    except (OSError, ValueError) as exc:
+        return [f"{home}: unreachable ({exc}); the site was not checked"]
+    missing = config.url("_pipeline/verify-missing-page/index.html")
+    status, ctype = _status(missing)
+    if status != 404 or not ctype.startswith("text/html"):
+        advice.append(
+            f"a missing page answers {status} {ctype or 'without a type'}, not 404 with 404.html: "
+            "set 404.html as the error document (bucket website or CDN)"
+        )
+    if config.shows:
+        folder = config.url(f"podcast/{next(iter(config.shows))}/")
+        status, ctype = _status(folder)
+        if status != 200 or not ctype.startswith("text/html"):
+            advice.append(
+                f"{folder}: a folder URL answers {status} {ctype or 'without a type'}: set "
+                "index.html as the index document (bucket website or CDN)"
+            )
+    return advice
+
+
+def _status(url: str) -> tuple[int, str]:
+    """Return the status and Content-Type of a GET (an HTTP error is an answer too)."""
+    try:
+        with _request(url) as resp:
+            body = resp.read()
+            ctype = resp.headers.get("Content-Type", "") if body else ""
+            return resp.status, ctype
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", "")
+    except (OSError, ValueError):
+        return 0, ""

@@ -253,6 +253,8 @@ class StorageConfig(Model):
     addressing_style: Literal["auto", "path", "virtual"] = "path"
     # Seconds a request may wait for a silent server, all retries included (docs/publishing.md).
     timeout: float = Field(30.0, ge=3, le=600)
+    # Store text (HTML, CSS, JS, XML, JSON...) gzipped with Content-Encoding: gzip (docs/site.md).
+    compress: bool = False
 
     @field_validator("prefix")
     @classmethod

@@ -37,6 +37,17 @@ def feed_key(show_id: str, page: int = 1) -> str:
     return f"{show_prefix(show_id)}/{name}"
 
 
+def feed_stylesheet_key(language: str) -> str:
+    """Return the key of the XSL stylesheet that shows a feed as a page, in the feed's language."""
+    return f"assets/feed-{language.lower()}.xsl"
+
+
+def feed_stylesheet_href(show_id: str, language: str) -> str:
+    """Return the stylesheet link of a show's feed pages, relative to them (works under a prefix)."""
+    depth = feed_key(show_id).count("/")
+    return "../" * depth + feed_stylesheet_key(language)
+
+
 def show_page_key(show_id: str, page: int = 1) -> str:
     """Return the key of a show's page on the site (page-2.html... for older episodes)."""
     name = "index.html" if page == 1 else f"page-{page}.html"
