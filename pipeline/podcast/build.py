@@ -176,6 +176,7 @@ def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -
             artwork_url=artwork_url,
             last_build=last_build,
             trailers=trailers,
+            hubs=tuple(config.site.websub_hubs),
         )
     return FeedResult(show.id, main_url, pages, placer.media, artwork_key, tuple(live))
 

@@ -83,6 +83,8 @@ class ChannelExtras:
     funding_url: str | None = None
     funding_text: str | None = None
     license: str | None = None
+    license_url: str | None = None
+    hubs: list[str] = field(default_factory=list)
     medium: str | None = None
     update_frequency: str | None = None
     update_rrule: str | None = None
@@ -107,6 +109,8 @@ class PodcastIndexExtension(BaseExtension):
         p = f"{{{PODCAST_NS}}}"
         for rel, href in x.paging:
             _add(channel, f"{{{ATOM_NS}}}link", rel=rel, href=href, type="application/rss+xml")
+        for hub in x.hubs:
+            _add(channel, f"{{{ATOM_NS}}}link", rel="hub", href=hub)
         if x.guid:
             _add(channel, p + "guid", x.guid)
         if x.locked is not None:
@@ -114,7 +118,7 @@ class PodcastIndexExtension(BaseExtension):
         if x.funding_url:
             _add(channel, p + "funding", x.funding_text or "Support us", url=x.funding_url)
         if x.license:
-            _add(channel, p + "license", x.license)
+            _add(channel, p + "license", x.license, url=x.license_url)
         if x.medium:
             _add(channel, p + "medium", x.medium)
         if x.update_frequency:

@@ -31,8 +31,8 @@ TYPES: dict[str, tuple[str, str]] = {
     ".svg": ("image/svg+xml", "asset"),
     ".ico": ("image/x-icon", "asset"),
     ".vtt": ("text/vtt; charset=utf-8", "asset"),
-    ".srt": ("application/x-subrip", "asset"),
-    ".json": ("application/json", "asset"),
+    ".srt": ("application/x-subrip; charset=utf-8", "asset"),
+    ".json": ("application/json; charset=utf-8", "asset"),
     ".css": ("text/css; charset=utf-8", "asset"),
     ".js": ("text/javascript; charset=utf-8", "asset"),
     ".woff2": ("font/woff2", "asset"),
@@ -42,7 +42,7 @@ TYPES: dict[str, tuple[str, str]] = {
     ".xml": ("application/xml; charset=utf-8", "page"),
 }
 RSS = "application/rss+xml; charset=utf-8"
-CHAPTERS = "application/json+chapters"
+CHAPTERS = "application/json+chapters; charset=utf-8"
 OCTET = "application/octet-stream"
 
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.errors import Problems
 from pipeline.readers import read_toml, validate
 from pipeline.structure.categories import check_category
+from pipeline.structure.licenses import known_license_url
 from pipeline.structure.slug import slug_problem
 
 CONFIG_FILE = "pipeline.toml"
@@ -31,8 +32,17 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _https_url(value: str) -> str:
+    if not re.match(r"^https://[^\s/]+", value):
+        raise ValueError(f"{value!r} is not an https: URL (the podcast namespace requires https)")
+    return value
+
+
 Language = Annotated[str, AfterValidator(_language)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+# URLs the podcast namespace says must be https: (funding, licence, person href and img).
+HttpsUrl = Annotated[str, AfterValidator(_https_url)]
+PODCASTINDEX_PUBNOTIFY = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
 
 
 class Model(BaseModel):
@@ -48,6 +58,11 @@ class SiteConfig(Model):
     base_url: HttpUrl
     description: str = ""
     language: Language = "en"
+    # Feed-change notifications after a publish (docs/publishing.md#notifications).
+    websub_hubs: list[HttpUrl] = []
+    notify_podcastindex: bool = False
+    podcastindex_url: HttpUrl = PODCASTINDEX_PUBNOTIFY
+    notify_timeout: float = Field(5.0, gt=0, le=60)
 
     @field_validator("base_url")
     @classmethod
@@ -80,6 +95,19 @@ class SubscribeConfig(Model):
     from_feed: bool = True
 
 
+class LightConfig(Model):
+    """[shows.<id>.light]: a low-bitrate copy of each episode for slow or expensive connections."""
+
+    codec: Literal["opus", "aac"] = "opus"
+    bitrate: str = Field("24k", pattern=r"^(?:[1-9][0-9]?|1[0-2][0-9])k$")
+    title: str = Field("Low data", min_length=1, max_length=32)
+
+    @property
+    def kbps(self) -> int:
+        """Return the bitrate in kbit/s."""
+        return int(self.bitrate[:-1])
+
+
 class ShowConfig(Model):
     """[shows.<id>]: one programme, one language, one feed."""
 
@@ -95,10 +123,10 @@ class ShowConfig(Model):
     type: Literal["episodic", "serial"] = "episodic"
     copyright: str | None = None
     website: HttpUrl | None = None
-    funding_url: HttpUrl | None = None
-    funding_text: str | None = None
+    funding_url: HttpsUrl | None = None
+    funding_text: str | None = Field(None, max_length=128)
     locked: bool = False
-    license: str | None = None
+    license: str | None = Field(None, min_length=1, max_length=128)
     feed_cap: int | None = Field(None, ge=1)
     # Additions to the contract (documented in the README):
     subtitle: str | None = None
@@ -111,6 +139,11 @@ class ShowConfig(Model):
     new_feed_url: HttpUrl | None = None
     audio: AudioSettings = Field(default_factory=AudioSettings)
     subscribe: SubscribeConfig = Field(default_factory=SubscribeConfig)
+    # podcast:license's url; known identifiers default to their SPDX/Creative Commons page.
+    license_url: HttpsUrl | None = None
+    # false: the show is not for Apple Podcasts, so Ogg/Opus main files are allowed.
+    apple: bool = True
+    light: LightConfig | None = None
 
     @field_validator("categories")
     @classmethod
@@ -119,6 +152,22 @@ class ShowConfig(Model):
         if errors:
             raise ValueError("; ".join(errors))
         return values
+
+    @model_validator(mode="after")
+    def _license_url(self) -> ShowConfig:
+        if self.license and not self.license_url and not known_license_url(self.license):
+            raise ValueError(
+                f"license {self.license!r} is not a known SPDX or Creative Commons identifier: "
+                "give its page as license_url (the podcast namespace requires one)"
+            )
+        return self
+
+    @property
+    def license_link(self) -> str | None:
+        """Return the licence's URL: license_url, else the known identifier's page."""
+        if not self.license:
+            return None
+        return self.license_url or known_license_url(self.license)
 
 
 class MagazineConfig(Model):
