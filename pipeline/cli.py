@@ -309,7 +309,7 @@ def issue_new(
 
 
 @cli.command(
-    epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50"
+    epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50 --keep-days 14\n  pipeline publish --retag"
 )
 @click.option(
     "--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing."
@@ -324,7 +324,23 @@ def issue_new(
     show_default=True,
     help="The most objects --prune may delete.",
 )
-@click.option("--force", is_flag=True, help="Overwrite objects the pipeline did not write.")
+@click.option(
+    "--keep-days",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="--prune keeps media a feed referenced within this many days.",
+)
+@click.option(
+    "--retag",
+    is_flag=True,
+    help="Write fresh tags into episodes whose metadata changed (new URLs; old objects kept).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite objects the pipeline did not write; allow a podcast:guid change.",
+)
 @click.option(
     "--unpublish", multiple=True, metavar="SLUG", help="Allow dropping a published episode."
 )
@@ -332,13 +348,20 @@ def issue_new(
 @click.option("--no-build", is_flag=True, help="Publish build/ as it is, without building first.")
 @common_options
 @run
-def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: Any) -> None:
+def publish(
+    root: Path, no_build: bool, unpublish: tuple[str, ...], retag: bool, **options: Any
+) -> None:
     """Build what is out of date, then upload build/ to the bucket in [storage] (see docs/publishing.md)."""
     from pipeline.commands.publish import Options, run_publish
 
     opts = Options(unpublish=unpublish, **options)
     _, lines = run_publish(
-        root, now=clock.now(), options=opts, build=not no_build, console=err_console
+        root,
+        now=clock.now(),
+        options=opts,
+        build=not no_build,
+        console=err_console,
+        retag=retag,
     )
     for line in lines:
         say(line)

@@ -38,6 +38,7 @@ def build_all(
     remote: Remote | None = None,
     slugs: Iterable[str] | None = None,
     jobs: int | None = None,
+    retag: bool = False,
 ) -> BuildReport:
     """Render every requested stage, then write build/; the project was validated before.
 
@@ -49,7 +50,7 @@ def build_all(
     report = BuildReport()
     build_dir = project.config.build_dir
     if "podcast" in stages:
-        report.feeds = render_feeds(project, now)
+        report.feeds = render_feeds(project, now, retag=retag)
     if "magazine" in stages and project.issues:
         if "site" in stages:
             # The magazine writes its PDFs as it renders them: render the site once before, so a

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -12,10 +13,27 @@ from rich.console import Console
 from pipeline.commands.build import build_all
 from pipeline.commands.load import load_project
 from pipeline.magazine.build import IssueResult
+from pipeline.podcast.build import read_pins, record_pins
+from pipeline.storage.live import download, enclosure_urls, live_feeds
 from pipeline.storage.progress import LogReporter, Reporter, RichReporter
-from pipeline.storage.publish import Options, Result, Source, connect, describe, publish
+from pipeline.storage.publish import (
+    Options,
+    Remote,
+    Result,
+    Source,
+    connect,
+    describe,
+    publish,
+)
 from pipeline.structure.config import Config, load_config
-from pipeline.structure.layout import feed_key, issue_prefix
+from pipeline.structure.layout import (
+    episode_prefix,
+    feed_key,
+    is_tagged_audio_of,
+    issue_prefix,
+    show_prefix,
+)
+from pipeline.structure.project import Project
 
 __all__ = ["Options", "public_urls", "run_publish"]
 
@@ -34,17 +52,55 @@ def issue_sources(issues: Iterable[IssueResult]) -> dict[str, Source]:
     return {issue_prefix(r.slug): Source(r.source_hash, issue_prefix(r.slug)) for r in issues}
 
 
+def adopt_published_audio(remote: Remote, project: Project) -> dict[str, str]:
+    """Return the pins of tagged audio the live feeds carry, fetching any the cache lacks.
+
+    On a fresh clone the cache is empty, but the live feed names each episode's tagged copy,
+    and the name says which audio it holds: while that audio is unchanged, the published
+    object is downloaded once and kept, so a metadata edit never changes its URL or length.
+    """
+    config = project.config
+    known = read_pins(config)
+    live = enclosure_urls(live_feeds(remote.client, remote.storage))
+    rels = {u.removeprefix(config.site.base_url + "/") for u in live}
+    pins: dict[str, str] = {}
+    for show in project.shows.values():
+        for e in show.episodes:
+            prefix = episode_prefix(e.show, e.slug) + "/"
+            names = [r[len(prefix) :] for r in rels if r.startswith(prefix)]
+            name = next((n for n in names if is_tagged_audio_of(n, e.slug, e.audio_sha256)), None)
+            pin = f"{e.show}/{e.slug}"
+            cached = config.cache_dir / "tagged" / e.show / str(name)
+            if name is None or (known.get(pin) == name and cached.is_file()):
+                continue
+            if cached.is_file() or download(remote.client, remote.storage, prefix + name, cached):
+                log.info("keeping the published %s%s", prefix, name)
+                pins[pin] = name
+    return pins
+
+
 def run_publish(
-    root: Path, *, now: datetime, options: Options, build: bool, console: Console
+    root: Path,
+    *,
+    now: datetime,
+    options: Options,
+    build: bool,
+    console: Console,
+    retag: bool = False,
 ) -> tuple[Result, list[str]]:
     """Validate and build (unless told not to), publish, and return the result and its lines."""
     # Everything is read and validated before the bucket is touched: a bad episode stops here.
     project = load_project(root, now=now) if build else None
     config = project.config if project else load_config(root)
+    pinned = frozenset(show_prefix(sid) for sid, show in config.shows.items() if show.guid)
+    options = replace(options, pinned_guids=pinned)
     remote = connect(config, create=options.create_bucket and not options.dry_run)
     sources: dict[str, Source] = {}
+    report = None
     if project is not None and not options.dry_run:
-        report = build_all(project, now=now, remote=remote)
+        if not retag:
+            record_pins(config, [], adopt_published_audio(remote, project))
+        report = build_all(project, now=now, remote=remote, retag=retag)
         sources = issue_sources(report.issues)
     result = publish(
         remote, now=now, options=options, sources=sources, reporter=reporter_for(console)
@@ -52,6 +108,9 @@ def run_publish(
     plan = result.plan
     if options.dry_run:
         return result, list(describe(plan))
+    if report is not None:
+        # What went out is what later builds keep: tags were written at first publication.
+        record_pins(config, report.feeds)
     lines = [
         f"published to {'/'.join(filter(None, (plan.storage.bucket, plan.storage.prefix)))}: "
         f"{result.uploaded} uploaded "

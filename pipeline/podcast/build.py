@@ -9,7 +9,14 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.audio.publish import tagged_copy
-from pipeline.fsutil import StampCache, link_or_copy, sha256_file, write_if_changed
+from pipeline.fsutil import (
+    StampCache,
+    link_or_copy,
+    read_json_cache,
+    sha256_file,
+    write_if_changed,
+    write_json_cache,
+)
 from pipeline.podcast.feed import FeedPage, PublishedEpisode, render_feed
 from pipeline.structure.config import Config
 from pipeline.structure.layout import (
@@ -25,6 +32,9 @@ from pipeline.structure.project import Project
 from pipeline.structure.show import Episode, Show
 
 log = logging.getLogger(__name__)
+
+# In the cache folder: the tagged audio each episode was published with (see read_pins).
+PINS_FILE = "published-audio.json"
 
 
 @dataclass(frozen=True)
@@ -61,13 +71,32 @@ class FeedResult:
         remove_stale(build_dir / show_prefix(self.show), {str(build_dir / k) for k in self.keys})
 
 
+def read_pins(config: Config) -> dict[str, str]:
+    """Return the published tagged audio: "<show>/<slug>" -> file name (docs/publishing.md)."""
+    return {str(k): str(v) for k, v in read_json_cache(config.cache_dir / PINS_FILE).items()}
+
+
+def record_pins(
+    config: Config, results: list[FeedResult], extra: dict[str, str] | None = None
+) -> None:
+    """Remember which tagged audio each episode was published with (after a publish)."""
+    pins = read_pins(config) | (extra or {})
+    for result in results:
+        for p in result.episodes:
+            if p.tagged:
+                pins[f"{p.episode.show}/{p.episode.slug}"] = p.audio_key.rsplit("/", 1)[-1]
+    write_json_cache(config.cache_dir / PINS_FILE, pins)
+
+
 class MediaPlacer:
     """Decide the content-hashed key of every file a feed references: a new file, a new URL."""
 
-    def __init__(self, config: Config, hashes: StampCache):
+    def __init__(self, config: Config, hashes: StampCache, pins: dict[str, str] | None = None):
         self.config = config
         self.hashes = hashes
         self.media: dict[str, Path] = {}
+        # Tagged audio already published, kept while the audio is unchanged (empty: retag).
+        self.pins = pins or {}
 
     def place(self, src: Path, prefix: str, stem: str, sha256: str | None = None) -> str:
         """Return the key of src as <prefix>/<stem>.<hash><ext>, to be linked there on write."""
@@ -81,7 +110,11 @@ class MediaPlacer:
         prefix, url = episode_prefix(e.show, e.slug), self.config.url
         # MP3/M4A go out as a copy tagged from the episode's fields (pipeline.audio.publish).
         tagged = show and tagged_copy(
-            e, show, self.config.cache_dir, lambda p: self.hashes.get(p, "sha256", sha256_file)
+            e,
+            show,
+            self.config.cache_dir,
+            lambda p: self.hashes.get(p, "sha256", sha256_file),
+            self.pins.get(f"{e.show}/{e.slug}"),
         )
         if tagged:
             audio_key = f"{prefix}/{tagged[0]}"
@@ -109,6 +142,7 @@ class MediaPlacer:
             chapters_url=_url(self.config, keys[CHAPTERS_STEM]),
             transcript_key=keys["transcript"],
             transcript_url=_url(self.config, keys["transcript"]),
+            tagged=bool(tagged),
         )
 
 
@@ -151,9 +185,11 @@ def remove_stale(folder: Path, keep: set[str]) -> None:
                 os.unlink(path)
 
 
-def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -> FeedResult:
+def render_show(
+    config: Config, show: Show, now: datetime, hashes: StampCache, pins: dict[str, str]
+) -> FeedResult:
     """Decide one show's media keys and render its feed pages, writing nothing to build/."""
-    placer = MediaPlacer(config, hashes)
+    placer = MediaPlacer(config, hashes, pins)
     artwork_key = placer.place(show.artwork, show_prefix(show.id), "artwork")
     artwork_url = config.url(artwork_key)
     live = [placer.episode(e, show) for e in show.published(now)]
@@ -181,9 +217,14 @@ def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -
     return FeedResult(show.id, main_url, pages, placer.media, artwork_key, tuple(live))
 
 
-def render_feeds(project: Project, now: datetime) -> list[FeedResult]:
-    """Render every show's feed; content was validated when the project was loaded."""
-    hashes = StampCache(project.config.cache_dir / "hashes.json")
-    results = [render_show(project.config, show, now, hashes) for show in project.shows.values()]
+def render_feeds(project: Project, now: datetime, retag: bool = False) -> list[FeedResult]:
+    """Render every show's feed; content was validated when the project was loaded.
+
+    Published tagged audio is kept while its audio is unchanged; retag writes fresh tags.
+    """
+    config = project.config
+    hashes = StampCache(config.cache_dir / "hashes.json")
+    pins = {} if retag else read_pins(config)
+    results = [render_show(config, show, now, hashes, pins) for show in project.shows.values()]
     hashes.save()
     return results

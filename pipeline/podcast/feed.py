@@ -40,6 +40,7 @@ class PublishedEpisode:
     chapters_url: str | None
     transcript_key: str | None
     transcript_url: str | None
+    tagged: bool = False  # the audio is a tagged copy (its name pins it once published)
 
 
 @dataclass(frozen=True)
