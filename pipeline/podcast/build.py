@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.audio.light import FORMATS, light_copy, sri
 from pipeline.audio.publish import tagged_copy
 from pipeline.fsutil import (
     StampCache,
@@ -17,7 +18,7 @@ from pipeline.fsutil import (
     write_if_changed,
     write_json_cache,
 )
-from pipeline.podcast.feed import FeedPage, PublishedEpisode, render_feed
+from pipeline.podcast.feed import FeedPage, LightEnclosure, PublishedEpisode, render_feed
 from pipeline.structure.config import Config
 from pipeline.structure.layout import (
     CHAPTERS_STEM,
@@ -121,6 +122,7 @@ class MediaPlacer:
             self.media[audio_key] = tagged[1]
         else:
             audio_key = self.place(e.audio, prefix, e.slug, e.audio_sha256)
+        light = self.light(e, show, prefix) if show and show.config.light else None
         keys = {
             name: self.place(path, prefix, name) if path else None
             for name, path in (
@@ -143,6 +145,31 @@ class MediaPlacer:
             transcript_key=keys["transcript"],
             transcript_url=_url(self.config, keys["transcript"]),
             tagged=bool(tagged),
+            light=light,
+            audio_integrity=sri(self.sha256(self.media[audio_key])) if light else None,
+        )
+
+    def sha256(self, path: Path) -> str:
+        """Return a file's SHA-256 (cached by size and mtime)."""
+        return self.hashes.get(path, "sha256", sha256_file)
+
+    def light(self, e: Episode, show: Show, prefix: str) -> LightEnclosure:
+        """Place the episode's light version (made once per audio, then cached)."""
+        c = show.config.light
+        assert c is not None
+        copy = light_copy(e.audio, e.audio_sha256, c, self.config.cache_dir)
+        digest = self.sha256(copy)
+        key = self.place(copy, prefix, f"{e.slug}-light", digest)
+        fmt = FORMATS[c.codec]
+        return LightEnclosure(
+            key=key,
+            url=self.config.url(key),
+            size=copy.stat().st_size,
+            mime=fmt.mime,
+            codecs=fmt.codecs,
+            bitrate=c.kbps * 1000,
+            title=c.title,
+            integrity=sri(digest),
         )
 
 

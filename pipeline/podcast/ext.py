@@ -138,6 +138,8 @@ class ItemExtras:
     transcripts: list[dict[str, str | None]] = field(default_factory=list)
     chapters_url: str | None = None
     persons: list[Person] = field(default_factory=list)
+    # podcast:alternateEnclosure: {"attrs": {...}, "uri": source URL, "integrity": SRI or None}
+    alternates: list[dict] = field(default_factory=list)
 
 
 class PodcastIndexEntryExtension(BaseEntryExtension):
@@ -168,4 +170,9 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
                 href=person.href,
                 img=person.img,
             )
+        for alt in x.alternates:
+            node = _add(entry, p + "alternateEnclosure", **alt["attrs"])
+            _add(node, p + "source", uri=alt["uri"])
+            if alt.get("integrity"):
+                _add(node, p + "integrity", type="sri", value=alt["integrity"])
         return entry

@@ -26,6 +26,20 @@ RSS_TYPE = "application/rss+xml"
 
 
 @dataclass(frozen=True)
+class LightEnclosure:
+    """The light version of an episode as the feed lists it (podcast:alternateEnclosure)."""
+
+    key: str
+    url: str
+    size: int
+    mime: str
+    codecs: str
+    bitrate: int  # bits per second
+    title: str
+    integrity: str  # SRI of the published bytes
+
+
+@dataclass(frozen=True)
 class PublishedEpisode:
     """An episode with the bucket keys, public URLs and sizes of the files it references."""
 
@@ -41,6 +55,8 @@ class PublishedEpisode:
     transcript_key: str | None
     transcript_url: str | None
     tagged: bool = False  # the audio is a tagged copy (its name pins it once published)
+    light: LightEnclosure | None = None
+    audio_integrity: str | None = None  # SRI of the main file, listed beside a light version
 
 
 @dataclass(frozen=True)
@@ -182,3 +198,28 @@ def _add_item(fg: FeedGenerator, show: Show, item: PublishedEpisode) -> None:
             }
         ]
     x.persons = [FeedPerson(p.name, p.role, p.group, p.href, p.img) for p in e.persons]
+    if item.light:
+        lt = item.light
+        x.alternates = [
+            {
+                "attrs": {
+                    "type": e.audio_info.mime,
+                    "length": str(item.audio_size),
+                    "bitrate": str(e.audio_info.bitrate),
+                    "default": "true",
+                },
+                "uri": item.audio_url,
+                "integrity": item.audio_integrity,
+            },
+            {
+                "attrs": {
+                    "type": lt.mime,
+                    "length": str(lt.size),
+                    "bitrate": str(lt.bitrate),
+                    "title": lt.title,
+                    "codecs": lt.codecs,
+                },
+                "uri": lt.url,
+                "integrity": lt.integrity,
+            },
+        ]

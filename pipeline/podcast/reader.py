@@ -220,17 +220,19 @@ class EpisodeReader:
                 f"{DESCRIPTION_BYTES} bytes, so the feed cuts it"
             )
         for e in episodes:
-            at = self.problems.display(e.folder / EPISODE_FILE)
+            # Names are displayed only for a warning: display() resolves paths, which is slow.
             size = len(e.description.encode("utf-8"))
             if size > DESCRIPTION_BYTES:
                 self.warnings.append(
-                    f"{at}: {'notes' if e.notes_html else 'summary'}: {size} bytes as text; Apple's limit is {DESCRIPTION_BYTES} "
-                    "bytes, so the feed's <description> is cut (content:encoded keeps it whole)"
+                    f"{self.problems.display(e.folder / EPISODE_FILE)}: "
+                    f"{'notes' if e.notes_html else 'summary'}: {size} bytes as text; Apple's "
+                    f"limit is {DESCRIPTION_BYTES} bytes, so the feed's <description> is cut "
+                    "(content:encoded keeps it whole)"
                 )
             if e.type == "trailer" and len(e.title) > TRAILER_TITLE_LIMIT:
                 self.warnings.append(
-                    f"{at}: title: a trailer's title is cut to {TRAILER_TITLE_LIMIT} characters "
-                    "in podcast:trailer"
+                    f"{self.problems.display(e.folder / EPISODE_FILE)}: title: a trailer's title "
+                    f"is cut to {TRAILER_TITLE_LIMIT} characters in podcast:trailer"
                 )
 
     def _unique_numbers(self, episodes: list[Episode]) -> None:

@@ -49,6 +49,8 @@ class EpisodeView:
     transcript_key: str | None
     captions: bool
     persons: tuple[Person, ...]
+    light_key: str | None = None  # the light (low-data) version, when the show makes one
+    light_size: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ def episode_view(show: Show, published: PublishedEpisode, artwork_key: str) -> E
         transcript_key=published.transcript_key,
         captions=bool(published.transcript_key and published.transcript_key.endswith(".vtt")),
         persons=e.persons,
+        light_key=published.light.key if published.light else None,
+        light_size=format_size(published.light.size) if published.light else None,
     )
 
 
