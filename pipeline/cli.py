@@ -309,7 +309,7 @@ def issue_new(
 
 
 @cli.command(
-    epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50 --keep-days 14\n  pipeline publish --retag"
+    epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50 --keep-days 14\n  pipeline publish --retag --no-notify"
 )
 @click.option(
     "--dry-run", is_flag=True, help="List what would be uploaded and deleted; touch nothing."
@@ -346,10 +346,20 @@ def issue_new(
 )
 @click.option("--create-bucket", is_flag=True, help="Create the bucket if missing (local servers).")
 @click.option("--no-build", is_flag=True, help="Publish build/ as it is, without building first.")
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    help="Do not tell WebSub hubs or Podcast Index that a feed changed ([site] websub_hubs).",
+)
 @common_options
 @run
 def publish(
-    root: Path, no_build: bool, unpublish: tuple[str, ...], retag: bool, **options: Any
+    root: Path,
+    no_build: bool,
+    unpublish: tuple[str, ...],
+    retag: bool,
+    no_notify: bool,
+    **options: Any,
 ) -> None:
     """Build what is out of date, then upload build/ to the bucket in [storage] (see docs/publishing.md)."""
     from pipeline.commands.publish import Options, run_publish
@@ -362,6 +372,7 @@ def publish(
         build=not no_build,
         console=err_console,
         retag=retag,
+        notify_apps=not no_notify,
     )
     for line in lines:
         say(line)

@@ -15,6 +15,7 @@ from pipeline.commands.load import load_project
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import read_pins, record_pins
 from pipeline.storage.live import download, enclosure_urls, live_feeds
+from pipeline.storage.notify import notify
 from pipeline.storage.progress import LogReporter, Reporter, RichReporter
 from pipeline.storage.publish import (
     Options,
@@ -28,7 +29,9 @@ from pipeline.storage.publish import (
 from pipeline.structure.config import Config, load_config
 from pipeline.structure.layout import (
     episode_prefix,
+    feed_folder,
     feed_key,
+    is_feed,
     is_tagged_audio_of,
     issue_prefix,
     show_prefix,
@@ -87,6 +90,7 @@ def run_publish(
     build: bool,
     console: Console,
     retag: bool = False,
+    notify_apps: bool = True,
 ) -> tuple[Result, list[str]]:
     """Validate and build (unless told not to), publish, and return the result and its lines."""
     # Everything is read and validated before the bucket is touched: a bad episode stops here.
@@ -118,7 +122,19 @@ def run_publish(
     ]
     lines += [f"unpublished {i.title or i.guid} (guid {i.guid})" for i in plan.dropped]
     lines += [f"  {url}" for url in public_urls(config)]
+    if notify_apps:
+        lines += [
+            f"notified {n.target} of {n.feed}"
+            for n in notify(config.site, changed_feeds(config, result))
+            if n.ok
+        ]
     return result, lines
+
+
+def changed_feeds(config: Config, result: Result) -> list[str]:
+    """Return the main feed URL of each show whose feed pages this publish uploaded."""
+    folders = {feed_folder(u.file.rel) for u in result.plan.uploads if is_feed(u.file.rel)}
+    return [config.url(feed_key(show)) for show in config.shows if show_prefix(show) in folders]
 
 
 def public_urls(config: Config) -> list[str]:
