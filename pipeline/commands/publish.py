@@ -14,6 +14,8 @@ from pipeline.commands.build import build_all
 from pipeline.commands.load import load_project
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import read_pins, record_pins
+from pipeline.storage import s3
+from pipeline.storage.headers import CORS_RULE
 from pipeline.storage.live import download, enclosure_urls, live_feeds
 from pipeline.storage.notify import notify
 from pipeline.storage.progress import LogReporter, Reporter, RichReporter
@@ -115,6 +117,12 @@ def run_publish(
     if report is not None:
         # What went out is what later builds keep: tags were written at first publication.
         record_pins(config, report.feeds)
+    if not s3.ensure_cors(remote.client, remote.storage, CORS_RULE):
+        log.warning(
+            "bucket %s does not accept a CORS rule: browser players cannot fetch transcripts "
+            "and chapters; set the rule on the CDN (docs/publishing.md#cors)",
+            remote.storage.bucket,
+        )
     lines = [
         f"published to {'/'.join(filter(None, (plan.storage.bucket, plan.storage.prefix)))}: "
         f"{result.uploaded} uploaded "

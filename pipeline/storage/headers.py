@@ -46,6 +46,17 @@ CHAPTERS = "application/json+chapters; charset=utf-8"
 OCTET = "application/octet-stream"
 
 
+# The bucket's CORS rule: browser players (web apps, the site's player on another domain) may
+# GET and HEAD anything, ask for byte ranges, and read the length headers (docs/publishing.md).
+CORS_RULE = {
+    "AllowedOrigins": ["*"],
+    "AllowedMethods": ["GET", "HEAD"],
+    "AllowedHeaders": ["Range"],
+    "ExposeHeaders": ["Content-Length", "Content-Range"],
+    "MaxAgeSeconds": 86400,
+}
+
+
 class Phase(IntEnum):
     """Upload order: what a page or feed references goes up (and is confirmed) before it."""
 

@@ -214,6 +214,23 @@ def check_bucket(client: Any, storage: StorageConfig, create: bool = False) -> N
     log.info("created bucket %s", storage.bucket)
 
 
+def ensure_cors(client: Any, storage: StorageConfig, rule: dict[str, Any]) -> bool:
+    """Set the bucket's CORS rule unless it holds it already; False if the bucket refuses."""
+    with translated(storage, f"setting CORS on bucket {storage.bucket}"):
+        try:
+            if client.get_bucket_cors(Bucket=storage.bucket).get("CORSRules") == [rule]:
+                return True
+        except bx.ClientError as exc:
+            if error_code(exc) not in ("NoSuchCORSConfiguration", "404"):
+                log.info("reading the bucket's CORS rules: %s", error_code(exc))
+        try:
+            client.put_bucket_cors(Bucket=storage.bucket, CORSConfiguration={"CORSRules": [rule]})
+        except bx.ClientError as exc:
+            log.info("the bucket refused a CORS rule: %s", error_code(exc))
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     """One object as a LIST shows it."""
