@@ -378,6 +378,31 @@ def publish(
         say(line)
 
 
+@cli.command(epilog="\b\nExample:\n  pipeline schedule\n  pipeline schedule --json --limit 1")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON list: show, slug, title, time (UTC)."
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Print only the next N episodes."
+)
+@common_options
+@run
+def schedule(root: Path, as_json: bool, limit: int | None) -> None:
+    """List the scheduled episodes still to go out, soonest first (publish at each time)."""
+    import json
+
+    from pipeline.commands.schedule import run_schedule
+
+    items = run_schedule(root, now=clock.now(), limit=limit)
+    if as_json:
+        click.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
+        return
+    if not items:
+        say("nothing scheduled")
+    for i in items:
+        say(f"{i.to_json()['time']}  {i.show}  {i.slug}  {i.title}")
+
+
 @cli.command(epilog="\b\nExample:\n  pipeline verify\n  pipeline verify --deep")
 @click.option(
     "--deep",
