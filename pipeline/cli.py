@@ -102,7 +102,7 @@ def warn(lines: Any) -> None:
 
 def say(line: str) -> None:
     """Print one result line whole: paths and URLs are never wrapped."""
-    out.print(line, highlight=False, soft_wrap=True)
+    out.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 @click.group(
@@ -184,7 +184,7 @@ def episode() -> None:
 
 @episode.command(
     "new",
-    epilog='\b\nExample:\n  pipeline episode new panorama --audio take1.wav --title "Dockworkers hold the line" --chapters chapters.txt',
+    epilog='\b\nExample:\n  pipeline episode new panorama --audio take1.wav --title "Dockworkers hold the line" --chapters chapters.txt --person "Amara Okafor:host" --person "Jan de Vries:guest"',
 )
 @click.argument("show")
 @click.option(
@@ -198,8 +198,23 @@ def episode() -> None:
 @click.option("--summary", default="", help="One line; defaults to the title.")
 @click.option("--date", "date", default=None, help="ISO 8601 with a zone; default now.")
 @click.option("--slug", default=None, help="Folder name; default from the title.")
-@click.option("--number", type=int, default=None, help="Default: the show's last number + 1.")
-@click.option("--season", type=int, default=None, help="The season number.")
+@click.option(
+    "--number",
+    type=int,
+    default=None,
+    help="Default for a full episode: the season's last number + 1; trailers and bonus: none.",
+)
+@click.option(
+    "--season", type=int, default=None, help="The season number (numbers count within it)."
+)
+@click.option(
+    "--person",
+    "person",
+    multiple=True,
+    metavar='"NAME:ROLE[:GROUP]"',
+    help="A credited person (podcast:person), repeatable; roles and groups from the namespace's "
+    'taxonomy, e.g. "Lucía Ferrer:host" or "Ana Ruiz:translator:writing".',
+)
 @click.option(
     "--type",
     "episode_type",
