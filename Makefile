@@ -36,16 +36,18 @@ demo: install system-deps
 	$(PIPELINE) storage start --port $(DEMO_S3_PORT)
 	eval "$$($(PIPELINE) storage env)" && $(PIPELINE) publish --create-bucket && $(PIPELINE) verify
 
-# axe-core for the site's accessibility test, pinned by tests/node/package-lock.json.
-AXE := .local/node/node_modules/axe-core/axe.min.js
-$(AXE): tests/node/package.json tests/node/package-lock.json
+# Node test tools, pinned by tests/node/package-lock.json: axe-core for the site's accessibility
+# test, podcast-partytime (Podverse's feed parser) for the feed test. The stamp is rewritten on
+# every install, so a new package in package.json installs on the next `make test`.
+NODE_TOOLS := .local/node/installed.stamp
+$(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
 	@# npm may come with Node.js from elsewhere; Debian's npm is installed only when there is none.
 	command -v npm >/dev/null || $(MAKE) system-deps APT_PACKAGES=npm
 	mkdir -p .local/node && cp tests/node/package.json tests/node/package-lock.json .local/node/
 	cd .local/node && npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: install system-deps $(AXE) lint
+test: install system-deps $(NODE_TOOLS) lint
 	$(BIN)/python -m pytest -q
 
 check: install
