@@ -46,7 +46,7 @@ def light_path(cache_dir: Path, audio_sha256: str, light: LightConfig) -> Path:
     """Return where the light copy of this audio is cached (by content hash and settings)."""
     fmt = FORMATS[light.codec]
     name = f"{audio_sha256[:32]}-{light.codec}-{light.bitrate}-v{LIGHT_VERSION}{fmt.suffix}"
-    return cache_dir / "light" / name
+    return cache_dir.joinpath("light", name)
 
 
 def light_copy(source: Path, audio_sha256: str, light: LightConfig, cache_dir: Path) -> Path:

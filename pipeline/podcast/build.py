@@ -7,8 +7,9 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from pipeline.audio.light import FORMATS, light_copy, sri
+from pipeline.audio.light import FORMATS, light_copy, light_path, sri
 from pipeline.audio.publish import tagged_copy
 from pipeline.fsutil import (
     StampCache,
@@ -94,6 +95,7 @@ class MediaPlacer:
 
     def __init__(self, config: Config, hashes: StampCache, pins: dict[str, str] | None = None):
         self.config = config
+        self.cache_dir = config.cache_dir  # a property that joins paths: read it once
         self.hashes = hashes
         self.media: dict[str, Path] = {}
         # Tagged audio already published, kept while the audio is unchanged (empty: retag).
@@ -113,7 +115,7 @@ class MediaPlacer:
         tagged = show and tagged_copy(
             e,
             show,
-            self.config.cache_dir,
+            self.cache_dir,
             lambda p: self.hashes.get(p, "sha256", sha256_file),
             self.pins.get(f"{e.show}/{e.slug}"),
         )
@@ -157,14 +159,24 @@ class MediaPlacer:
         """Place the episode's light version (made once per audio, then cached)."""
         c = show.config.light
         assert c is not None
-        copy = light_copy(e.audio, e.audio_sha256, c, self.config.cache_dir)
-        digest = self.sha256(copy)
+        copy = light_path(self.cache_dir, e.audio_sha256, c)
+
+        def facts(path: Path) -> dict[str, Any]:
+            return {"sha256": sha256_file(path), "size": path.stat().st_size}
+
+        try:  # a warm rebuild: one stat, and the copy's hash and size from the cache
+            found = self.hashes.get(copy, "light", facts)
+        except FileNotFoundError:
+            found = self.hashes.get(
+                light_copy(e.audio, e.audio_sha256, c, self.cache_dir), "light", facts
+            )
+        digest = found["sha256"]
         key = self.place(copy, prefix, f"{e.slug}-light", digest)
         fmt = FORMATS[c.codec]
         return LightEnclosure(
             key=key,
             url=self.config.url(key),
-            size=copy.stat().st_size,
+            size=found["size"],
             mime=fmt.mime,
             codecs=fmt.codecs,
             bitrate=c.kbps * 1000,

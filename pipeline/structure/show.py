@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -144,9 +145,9 @@ class Episode:
     # The chapters file as read and checked once (tags, site and check share this reading).
     chapter_marks: tuple[Chapter, ...] = ()
 
-    @property
+    @functools.cached_property
     def description(self) -> str:
-        """Return the plain-text description: the notes' text, else the summary."""
+        """Return the plain-text description: the notes' text, else the summary (computed once)."""
         return html_to_text(self.notes_html, lines=True) or self.summary or self.title
 
     @property
