@@ -241,3 +241,17 @@ def test_guard_names_the_missing_episodes_slug_title_and_page():
     (line,) = caught.value.lines()
     assert line.startswith("podcast/weekly/feed-2.xml: episode old-one ('Old one', guid g-1)")
     assert "--unpublish old-one" in line
+
+
+def test_check_warns_about_an_http_base_url(tree: ContentTree, cli):
+    tree.add_show("weekly")
+    tree.add_episode("weekly", "one")
+    (tree.root / "pipeline.toml").write_text(
+        (tree.root / "pipeline.toml").read_text().replace("https://media", "http://media")
+    )
+    result = cli(tree.root, "check")
+    assert result.exit_code == 0
+    assert (
+        "warning: pipeline.toml: site.base_url: http://media.example.org is not https:"
+        in result.stderr
+    )

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mutagen
 from mutagen.id3 import (
@@ -140,7 +141,7 @@ class _TimeOrderedID3(ID3):
     except that the CHAP frames are put back in the order they were added (time order).
     """
 
-    def _write(self, config):  # type: ignore[no-untyped-def]
+    def _write(self, config: Any) -> bytearray:
         data = bytes(super()._write(config))
         chaps = [f for f in self.values() if f.FrameID == "CHAP"]
         blobs = [bytes(save_frame(f, config=config)) for f in chaps]

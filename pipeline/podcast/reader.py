@@ -254,6 +254,12 @@ def load_shows(
 ) -> dict[str, Show]:
     """Read every show's episodes; record problems and warnings instead of raising."""
     reader = EpisodeReader(config, problems, warnings, audio_checks)
+    if config.shows and not config.site.base_url.startswith("https://"):
+        # Apple and the podcast namespace expect https: for enclosures, chapters, transcripts.
+        warnings.append(
+            f"{problems.display(config.path)}: site.base_url: {config.site.base_url} is not "
+            "https:; podcast apps expect https URLs for audio, chapters and transcripts"
+        )
     shows = {sid: reader.show(sid, show) for sid, show in config.shows.items()}
     reader.cache.save()
     return shows

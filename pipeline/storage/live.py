@@ -152,7 +152,7 @@ def live_feeds(client: Any, storage: StorageConfig) -> dict[str, bytes]:
 
 def enclosure_urls(feeds: dict[str, bytes]) -> set[str]:
     """Return the URL of every <enclosure> in the feeds."""
-    urls = set()
+    urls: set[str] = set()
     for xml in feeds.values():
         root = _parse(xml)
         if root is not None:
