@@ -255,3 +255,13 @@ def test_check_warns_about_an_http_base_url(tree: ContentTree, cli):
         "warning: pipeline.toml: site.base_url: http://media.example.org is not https:"
         in result.stderr
     )
+
+
+def test_person_name_over_128_characters_is_refused(published: ContentTree, cli):
+    published.add_episode("weekly", "p", f'number = 2\npersons = [{{ name = "{"n" * 129}" }}]\n')
+    refused(cli, published, "episodes/weekly/p/episode.toml: persons.0.name:")
+
+
+def test_license_over_128_characters_is_refused(published: ContentTree, cli):
+    reconfigure(published, license=f'"{"l" * 129}"', license_url='"https://example.org/l"')
+    refused(cli, published, "pipeline.toml: shows.weekly.license:")
