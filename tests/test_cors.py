@@ -25,7 +25,7 @@ def published(tree: ContentTree, bucket, cli) -> ContentTree:
     tree.config('[storage]\nbucket = "set-by-the-environment"\nprefix = "site"\n')
     result = cli(tree.root, "publish")
     assert result.exit_code == 0, result.stderr
-    assert "does not accept a CORS rule" not in result.stderr
+    assert "has no CORS rule" not in result.stderr
     return tree
 
 

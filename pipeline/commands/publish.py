@@ -12,6 +12,7 @@ from rich.console import Console
 
 from pipeline.commands.build import build_all
 from pipeline.commands.load import load_project
+from pipeline.errors import StorageError
 from pipeline.magazine.build import IssueResult
 from pipeline.podcast.build import read_pins, record_pins
 from pipeline.storage import s3
@@ -117,10 +118,15 @@ def run_publish(
     if report is not None:
         # What went out is what later builds keep: tags were written at first publication.
         record_pins(config, report.feeds)
-    if not s3.ensure_cors(remote.client, remote.storage, CORS_RULE):
+    try:
+        cors = s3.ensure_cors(remote.client, remote.storage, CORS_RULE)
+    except StorageError as exc:  # everything is published already: this is only a warning
+        log.warning("%s", exc)
+        cors = False
+    if not cors:
         log.warning(
-            "bucket %s does not accept a CORS rule: browser players cannot fetch transcripts "
-            "and chapters; set the rule on the CDN (docs/publishing.md#cors)",
+            "bucket %s has no CORS rule: browser players cannot fetch transcripts and "
+            "chapters; set the rule on the bucket or the CDN (docs/publishing.md#cors)",
             remote.storage.bucket,
         )
     lines = [
