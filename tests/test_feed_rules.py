@@ -265,3 +265,8 @@ def test_person_name_over_128_characters_is_refused(published: ContentTree, cli)
 def test_license_over_128_characters_is_refused(published: ContentTree, cli):
     reconfigure(published, license=f'"{"l" * 129}"', license_url='"https://example.org/l"')
     refused(cli, published, "pipeline.toml: shows.weekly.license:")
+
+
+def test_a_pinned_podcast_guid_must_be_a_uuid(published: ContentTree, cli):
+    reconfigure(published, guid='"my-show"')
+    refused(cli, published, "pipeline.toml: shows.weekly.guid: 'my-show' is not a UUID")

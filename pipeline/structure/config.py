@@ -18,6 +18,7 @@ from pipeline.structure.slug import slug_problem
 
 CONFIG_FILE = "pipeline.toml"
 LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 def _language(value: str) -> str:
@@ -130,7 +131,11 @@ class ShowConfig(Model):
     feed_cap: int | None = Field(None, ge=1)
     # Additions to the contract (documented in the README):
     subtitle: str | None = None
-    guid: str | None = None
+    # podcast:guid is a UUID (the namespace asks for UUIDv5 of the feed URL); pin the old one.
+    guid: str | None = Field(
+        None,
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    )
     medium: Literal["podcast", "music", "video", "audiobook", "newsletter", "blog"] = "podcast"
     update_frequency: str | None = None
     update_rrule: str | None = None
@@ -152,6 +157,16 @@ class ShowConfig(Model):
         if errors:
             raise ValueError("; ".join(errors))
         return values
+
+    @field_validator("guid")
+    @classmethod
+    def _uuid(cls, value: str | None) -> str | None:
+        if value is not None and not UUID.match(value):
+            raise ValueError(
+                f"{value!r} is not a UUID such as 'fa509118-0baa-5908-84b7-390027a33ec3' "
+                "(podcast:guid); to keep a moved feed's identity, pin its old value"
+            )
+        return value
 
     @model_validator(mode="after")
     def _license_url(self) -> ShowConfig:
