@@ -132,10 +132,7 @@ class ShowConfig(Model):
     # Additions to the contract (documented in the README):
     subtitle: str | None = None
     # podcast:guid is a UUID (the namespace asks for UUIDv5 of the feed URL); pin the old one.
-    guid: str | None = Field(
-        None,
-        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-    )
+    guid: str | None = None
     medium: Literal["podcast", "music", "video", "audiobook", "newsletter", "blog"] = "podcast"
     update_frequency: str | None = None
     update_rrule: str | None = None
