@@ -1,4 +1,4 @@
-"""What the live feeds say: the keys they reference, their podcast:guid, and prune's grace record."""
+"""What is live in the bucket: feed keys and guids, the grace record, published files."""
 
 from __future__ import annotations
 
