@@ -68,7 +68,7 @@ def adopt_published_audio(remote: Remote, project: Project) -> dict[str, str]:
     config = project.config
     known = read_pins(config)
     live = enclosure_urls(live_feeds(remote.client, remote.storage))
-    rels = {u.removeprefix(config.site.base_url + "/") for u in live}
+    rels = {u.removeprefix(config.site.base_url + "/"): size for u, size in live.items()}
     pins: dict[str, str] = {}
     for show in project.shows.values():
         for e in show.episodes:
@@ -79,9 +79,13 @@ def adopt_published_audio(remote: Remote, project: Project) -> dict[str, str]:
             cached = config.cache_dir / "tagged" / e.show / str(name)
             if name is None or (known.get(pin) == name and cached.is_file()):
                 continue
-            if cached.is_file() or download(remote.client, remote.storage, prefix + name, cached):
+            if not cached.is_file():
+                download(remote.client, remote.storage, prefix + name, cached)
+            if cached.is_file() and cached.stat().st_size == rels[prefix + name]:
                 log.info("keeping the published %s%s", prefix, name)
                 pins[pin] = name
+            else:  # gone, or not what the feed announces: tag afresh (a new URL) instead
+                cached.unlink(missing_ok=True)
     return pins
 
 

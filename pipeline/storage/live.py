@@ -150,14 +150,16 @@ def live_feeds(client: Any, storage: StorageConfig) -> dict[str, bytes]:
     return feeds
 
 
-def enclosure_urls(feeds: dict[str, bytes]) -> set[str]:
-    """Return the URL of every <enclosure> in the feeds."""
-    urls: set[str] = set()
+def enclosure_urls(feeds: dict[str, bytes]) -> dict[str, int]:
+    """Return the URL and length of every <enclosure> in the feeds."""
+    urls: dict[str, int] = {}
     for xml in feeds.values():
         root = _parse(xml)
-        if root is not None:
-            urls.update(e.get("url", "") for e in root.iter("enclosure"))
-    return urls - {""}
+        for e in root.iter("enclosure") if root is not None else ():
+            length = e.get("length", "")
+            if e.get("url") and length.isdigit():
+                urls[e.get("url", "")] = int(length)
+    return urls
 
 
 def download(client: Any, storage: StorageConfig, rel: str, target: Path) -> bool:
