@@ -37,10 +37,11 @@ demo: install system-deps
 	$(PIPELINE) storage start --port $(DEMO_S3_PORT)
 	eval "$$($(PIPELINE) storage env)" && $(PIPELINE) publish --create-bucket && $(PIPELINE) verify
 
-# The quality bars from npm, pinned by tests/node/package-lock.json: axe-core, the Nu HTML Checker
-# (vnu-jar) and Lighthouse for the site (tests/test_site_browser.py, tests/test_site_quality.py),
-# Ace by DAISY for the EPUB (tests/test_epub.py). Ace and Lighthouse drive Debian's Chromium:
-# Puppeteer's own browser download is skipped (the tests point them at /usr/bin/chromium).
+# The quality bars and parsers from npm, pinned by tests/node/package-lock.json: axe-core, the
+# Nu HTML Checker (vnu-jar) and Lighthouse for the site (tests/test_site_browser.py,
+# tests/test_site_quality.py), Ace by DAISY for the EPUB (tests/test_epub.py), podcast-partytime
+# (Podverse's feed parser) for the feeds (tests/test_partytime.py). Ace and Lighthouse drive
+# Debian's Chromium: Puppeteer's own browser download is skipped.
 NODE_TOOLS := .local/node/.installed
 $(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
 	@# npm may come with Node.js from elsewhere; Debian's npm is installed only when there is none.

@@ -1,11 +1,15 @@
 """Benchmark the feed build on a generated show of 3,000 episodes: cold build, warm rebuild, size.
 
-Run: .venv/bin/python bench/feed.py [--episodes 3000] [--runs 5]
+The show makes light versions (Opus 24k), as [shows.<id>.light] does. The cold cost of light
+copies is measured apart, in seconds of encoding per hour of audio.
+
+Run: .venv/bin/python bench/feed.py [--episodes 3000] [--runs 5] [--light-minutes 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -29,6 +33,7 @@ def generate(root: Path, episodes: int) -> None:
     root.mkdir(parents=True)
     tree = ContentTree(root)
     tree.add_show("bench", feed_cap="300")
+    tree.config('[shows.bench.light]\ncodec = "opus"\nbitrate = "24k"\n')
     sample = make_audio(root / "sample.mp3", seconds=1.5).read_bytes()
     start = NOW - timedelta(days=7 * episodes)
     for n in range(1, episodes + 1):
@@ -73,10 +78,27 @@ def timed_library(root: Path) -> float:
     return time.perf_counter() - t0
 
 
+def light_cost(root: Path, minutes: float) -> dict[str, float]:
+    """Return the seconds each light codec takes per hour of audio (cold, one file)."""
+    from pipeline.audio.light import light_copy
+    from pipeline.structure.config import LightConfig
+
+    source = make_audio(root / "light-source.mp3", seconds=minutes * 60)
+    costs = {}
+    for codec in ("opus", "aac"):
+        cache = root / f"light-cache-{codec}"
+        shutil.rmtree(cache, ignore_errors=True)
+        t0 = time.perf_counter()
+        light_copy(source, "0" * 64, LightConfig(codec=codec, bitrate="24k"), cache)
+        costs[codec] = (time.perf_counter() - t0) * 60 / minutes
+    return costs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--episodes", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--light-minutes", type=float, default=10.0)
     args = parser.parse_args()
     root = REPO / "bench" / "out" / "feed"
     t0 = time.perf_counter()
@@ -107,6 +129,9 @@ def main() -> None:
     print(
         f"main feed: {feed.stat().st_size / 1024:.0f} KiB; {len(pages)} pages, {total / 1024:.0f} KiB in all"
     )
+    for codec, cost in light_cost(root.parent, args.light_minutes).items():
+        print(f"light copy, {codec} 24k, cold: {cost:.1f} s per hour of audio")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

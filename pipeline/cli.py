@@ -102,7 +102,7 @@ def warn(lines: Any) -> None:
 
 def say(line: str) -> None:
     """Print one result line whole: paths and URLs are never wrapped."""
-    out.print(line, highlight=False, soft_wrap=True)
+    out.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 @click.group(
@@ -184,7 +184,7 @@ def episode() -> None:
 
 @episode.command(
     "new",
-    epilog='\b\nExample:\n  pipeline episode new panorama --audio take1.wav --title "Dockworkers hold the line" --chapters chapters.txt',
+    epilog='\b\nExample:\n  pipeline episode new panorama --audio take1.wav --title "Dockworkers hold the line" --chapters chapters.txt --person "Amara Okafor:host" --person "Jan de Vries:guest"',
 )
 @click.argument("show")
 @click.option(
@@ -198,8 +198,23 @@ def episode() -> None:
 @click.option("--summary", default="", help="One line; defaults to the title.")
 @click.option("--date", "date", default=None, help="ISO 8601 with a zone; default now.")
 @click.option("--slug", default=None, help="Folder name; default from the title.")
-@click.option("--number", type=int, default=None, help="Default: the show's last number + 1.")
-@click.option("--season", type=int, default=None, help="The season number.")
+@click.option(
+    "--number",
+    type=int,
+    default=None,
+    help="Default for a full episode: the season's last number + 1; trailers and bonus: none.",
+)
+@click.option(
+    "--season", type=int, default=None, help="The season number (numbers count within it)."
+)
+@click.option(
+    "--person",
+    "person",
+    multiple=True,
+    metavar='"NAME:ROLE[:GROUP]"',
+    help="A credited person (podcast:person), repeatable; roles and groups from the namespace's "
+    'taxonomy, e.g. "Lucía Ferrer:host" or "Ana Ruiz:translator:writing".',
+)
 @click.option(
     "--type",
     "episode_type",
@@ -311,7 +326,7 @@ def issue_new(
 
 
 @cli.command(
-    epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50"
+    epilog="\b\nExample:\n  pipeline publish --dry-run --prune\n  pipeline publish --prune --max-deletes 50 --keep-days 14\n  pipeline publish --retag --no-notify"
 )
 @click.option(
     "--dry-run",
@@ -328,21 +343,55 @@ def issue_new(
     show_default=True,
     help="The most objects --prune may delete.",
 )
-@click.option("--force", is_flag=True, help="Overwrite objects the pipeline did not write.")
+@click.option(
+    "--keep-days",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="--prune keeps media a feed referenced within this many days.",
+)
+@click.option(
+    "--retag",
+    is_flag=True,
+    help="Write fresh tags into episodes whose metadata changed (new URLs; old objects kept).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite objects the pipeline did not write; allow a podcast:guid change.",
+)
 @click.option(
     "--unpublish", multiple=True, metavar="SLUG", help="Allow dropping a published episode."
 )
 @click.option("--create-bucket", is_flag=True, help="Create the bucket if missing (local servers).")
 @click.option("--no-build", is_flag=True, help="Publish build/ as it is, without building first.")
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    help="Do not tell WebSub hubs or Podcast Index that a feed changed ([site] websub_hubs).",
+)
 @common_options
 @run
-def publish(root: Path, no_build: bool, unpublish: tuple[str, ...], **options: Any) -> None:
+def publish(
+    root: Path,
+    no_build: bool,
+    unpublish: tuple[str, ...],
+    retag: bool,
+    no_notify: bool,
+    **options: Any,
+) -> None:
     """Build what is out of date, then upload build/ to the bucket in [storage] (see docs/publishing.md)."""
     from pipeline.commands.publish import Options, run_publish
 
     opts = Options(unpublish=unpublish, **options)
     _, lines = run_publish(
-        root, now=clock.now(), options=opts, build=not no_build, console=err_console
+        root,
+        now=clock.now(),
+        options=opts,
+        build=not no_build,
+        console=err_console,
+        retag=retag,
+        notify_apps=not no_notify,
     )
     for line in lines:
         say(line)
@@ -375,6 +424,31 @@ def serve(root: Path, port: int, host: str, no_pdf: bool) -> None:
             watch(preview)
         except KeyboardInterrupt:
             say("stopped")
+
+
+@cli.command(epilog="\b\nExample:\n  pipeline schedule\n  pipeline schedule --json --limit 1")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON list: show, slug, title, time (UTC)."
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Print only the next N episodes."
+)
+@common_options
+@run
+def schedule(root: Path, as_json: bool, limit: int | None) -> None:
+    """List the scheduled episodes still to go out, soonest first (publish at each time)."""
+    import json
+
+    from pipeline.commands.schedule import run_schedule
+
+    items = run_schedule(root, now=clock.now(), limit=limit)
+    if as_json:
+        click.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
+        return
+    if not items:
+        say("nothing scheduled")
+    for i in items:
+        say(f"{i.to_json()['time']}  {i.show}  {i.slug}  {i.title}")
 
 
 @cli.command(epilog="\b\nExample:\n  pipeline verify\n  pipeline verify --deep")

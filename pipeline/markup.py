@@ -127,12 +127,24 @@ def markdown_to_html(text: str) -> str:
     return sanitize_html(_parser().render(text))
 
 
-def html_to_text(fragment: str) -> str:
-    """Return the plain text of an HTML fragment, whitespace collapsed."""
-    stripped = nh3.clean(re.sub(r"<(/p|br\s*/?|/li|/h\d)>", r"<\1> ", fragment), tags=set())
-    return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
+def html_to_text(fragment: str, *, lines: bool = False) -> str:
+    """Return the plain text of an HTML fragment, whitespace collapsed.
+
+    With lines, paragraphs and headings end with a blank line and list items start a line
+    with "- ", so a plain-text description keeps the notes' shape.
+    """
+    if not lines:
+        stripped = nh3.clean(re.sub(r"<(/p|br\s*/?|/li|/h\d)>", r"<\1> ", fragment), tags=set())
+        return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
+    marked = re.sub(r"<li\b[^>]*>", "\ue000- ", fragment)
+    marked = re.sub(r"<(?:br\s*/?|/tr)>", "\ue000", marked)
+    marked = re.sub(r"<(?:/p|/h\d|/?ul|/?ol|/blockquote|/pre|/table)>", "\ue000\ue000", marked)
+    text = html.unescape(nh3.clean(marked, tags=set()))
+    # Whitespace in the HTML source is not a line break; only the marks above are.
+    text = re.sub(r"\s+", " ", text).replace("\ue000 ", "\ue000").replace(" \ue000", "\ue000")
+    return re.sub(r"\ue000{3,}", "\ue000\ue000", text).strip("\ue000 ").replace("\ue000", "\n")
 
 
 def markdown_to_text(text: str) -> str:
-    """Render Markdown to plain text (for descriptions and summaries)."""
-    return html_to_text(markdown_to_html(text))
+    """Render Markdown to plain text with line breaks (for descriptions and summaries)."""
+    return html_to_text(markdown_to_html(text), lines=True)

@@ -107,6 +107,8 @@ def test_check_warns_about_loudness_peak_rate_and_bitrate(weekly, cli, tmp_path:
 def test_check_warns_about_untagged_opus_and_embedded_chapters_past_the_end(
     weekly, cli, tmp_path: Path
 ):
+    weekly.show_tables.clear()
+    weekly.add_show("weekly", apple="false")  # an Opus main file is for a show not on Apple
     weekly.add_episode("weekly", "in-opus", audio="audio.opus")
     folder = weekly.add_episode("weekly", "bad-chap", make=False)
     mp3 = tone(folder / "audio.mp3", seconds=3, extra=["-b:a", "64k"])

@@ -176,8 +176,8 @@ def test_media_names_carry_a_content_hash_and_sit_where_the_feed_points(built: P
     """<slug>.<hash>.<ext>: the first 10 hex digits of the file's SHA-256 (README, GUIDs and URLs).
 
     Art, chapters, transcripts and Opus audio are published as they are, so the hash is that of
-    the content tree's file (and of the built copy). MP3 and M4A are tagged at build time; their
-    hash covers the audio and the tag inputs, so it is only checked for form and uniqueness.
+    the content tree's file (and of the built copy). MP3 and M4A are tagged at build time and
+    named <slug>.<audio hash>.<tags hash>.<ext>: the first hash is the producer's audio file's.
     """
     sources = {sha256_hex(p): p for p in (REPO / "episodes").rglob("*") if p.is_file()}
     tagged: list[str] = []
@@ -194,13 +194,19 @@ def test_media_names_carry_a_content_hash_and_sit_where_the_feed_points(built: P
             path = built / "build" / key
             assert path.is_file(), key
             name = key.rsplit("/", 1)[1]
+            if path.suffix in TAGGED:
+                match = re.fullmatch(r"[a-z0-9-]+\.([0-9a-f]{10})\.([0-9a-f]{8})\.[a-z0-9]+", name)
+                assert match, name
+                tagged.append(match.group(1))
+                assert sha256_hex(path) not in sources, f"{key}: published untagged"
+                audio = [
+                    src for digest, src in sources.items() if digest.startswith(match.group(1))
+                ]
+                assert [a.parent.name for a in audio] == [key.split("/")[2]], key
+                continue
             match = re.fullmatch(r"[a-z0-9-]+\.([0-9a-f]{10})\.[a-z0-9]+", name)
             assert match, name
             digest = match.group(1)
-            if path.suffix in TAGGED:
-                tagged.append(digest)
-                assert sha256_hex(path) not in sources, f"{key}: published untagged"
-                continue
             untagged += 1
             full = sha256_hex(path)
             assert digest == full[:10], key

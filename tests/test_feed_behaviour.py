@@ -302,13 +302,16 @@ def test_episode_new_refuses_an_unknown_show(tree: ContentTree, cli, tmp_path: P
     assert result.exit_code == 1 and "unknown show 'monthly'" in result.stderr
 
 
-def test_opus_is_published_as_audio_ogg_with_a_warning_about_apple(tree: ContentTree, cli):
+def test_opus_main_enclosure_is_refused_unless_the_show_sets_apple_false(tree: ContentTree, cli):
     tree.add_show("weekly")
     tree.add_episode("weekly", "in-opus", audio="audio.opus")
     result = cli(tree.root, "check")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert (
-        "episodes/weekly/in-opus/episode.toml: audio: Apple Podcasts does not play Ogg/Opus"
-        in result.stderr
+        "episodes/weekly/in-opus/episode.toml: audio: audio.opus: Apple Podcasts does not play "
+        "audio/ogg" in result.stderr
     )
+    tree.show_tables.clear()
+    tree.add_show("weekly", apple="false")
+    assert cli(tree.root, "check").exit_code == 0
     assert item(build(cli, tree)).find("enclosure").get("type") == "audio/ogg"

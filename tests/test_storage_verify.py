@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pipeline.storage import s3
+from pipeline.storage.headers import CORS_RULE
 from pipeline.storage.publish import publish
 from tests.s3_server import feed_xml
 
@@ -14,8 +16,8 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 pytestmark = pytest.mark.s3
 
 
-def publish_show(bucket, tree, lengths_off: int = 0) -> None:
-    """Publish a two-page show whose enclosures live in the test bucket."""
+def publish_show(bucket, tree, lengths_off: int = 0, cors: bool = True) -> None:
+    """Publish a two-page show whose enclosures live in the test bucket (with `publish`'s CORS)."""
     audio = {"e1": os.urandom(4000), "e2": os.urandom(5000)}
     items = []
     for slug, data in audio.items():
@@ -29,6 +31,9 @@ def publish_show(bucket, tree, lengths_off: int = 0) -> None:
     tree.write("podcast/en/feed.xml", page1)
     tree.write("podcast/en/feed-2.xml", page2)
     publish(tree.config(), now=NOW)
+    if cors:
+        storage = tree.config().storage
+        assert s3.ensure_cors(s3.make_client(storage), storage, CORS_RULE)
 
 
 def test_verify_passes_when_every_enclosure_answers(bucket, build_tree, cli):
@@ -49,3 +54,14 @@ def test_verify_reports_wrong_lengths_and_missing_media(bucket, build_tree, cli)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Content-Length 4000 differs from the enclosure length 4001" in result.output
     assert "e2.abcdef0123.mp3: answered HTTP 404" in result.output
+
+
+def test_verify_reports_a_bucket_without_cors(bucket, build_tree, cli):
+    publish_show(bucket, build_tree, cors=False)
+    result = cli(build_tree.root, "verify")
+    assert result.exit_code == 1
+    feed = f"{bucket.base_url}/podcast/en/feed.xml"
+    # SeaweedFS without a rule allows any origin but exposes no length headers to scripts.
+    assert (
+        f"error: {feed}: CORS: Access-Control-Expose-Headers lacks Content-Range" in result.stderr
+    )

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mutagen
 from mutagen.id3 import (
@@ -29,6 +30,7 @@ from mutagen.id3 import (
     CTOCFlags,
     Frame,
 )
+from mutagen.id3._tags import save_frame
 from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
 
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 ARTWORK_MAX_PX = 1400  # players show small art; 1400 px keeps a tagged file light
 ARTWORK_QUALITY = 85
 # Bump when the tags written for the same inputs change, so cached build copies are redone.
-TAGGER_VERSION = 1
+TAGGER_VERSION = 2
 TAGGABLE = {".mp3", ".m4a"}
 
 
@@ -97,6 +99,9 @@ def _chapter_frames(info: TagInfo) -> list[CHAP | CTOC]:
     if not info.chapters:
         return []
     end_ms = round(info.duration * 1000)
+    info = TagInfo(
+        **{**vars(info), "chapters": tuple(sorted(info.chapters, key=lambda c: c.start))}
+    )
     starts = [round(c.start * 1000) for c in info.chapters]
     ends = [*starts[1:], max(end_ms, starts[-1] + 1)]
     chaps: list[CHAP] = []
@@ -123,8 +128,33 @@ def _chapter_frames(info: TagInfo) -> list[CHAP | CTOC]:
     return [toc, *chaps]
 
 
+class _TimeOrderedID3(ID3):
+    """ID3 that writes CHAP frames in time order.
+
+    mutagen sorts frames by size after its priority list, so a chapter with a longer title
+    landed after a later one (ffprobe listed 9000, 0, 4000). Frames keep mutagen's order,
+    except that the CHAP frames are put back in the order they were added (time order).
+    """
+
+    def _write(self, config: Any) -> bytearray:
+        data = bytes(super()._write(config))
+        chaps = [f for f in self.values() if f.FrameID == "CHAP"]
+        blobs = [bytes(save_frame(f, config=config)) for f in chaps]
+        spots = sorted((data.find(b), len(b)) for b in blobs)
+        if not spots or spots[0][0] < 0 or len(set(blobs)) != len(blobs):
+            return bytearray(data)
+        # Cut every CHAP frame out, then put them all, in time order, where the first one was.
+        rest, at = bytearray(), 0
+        for pos, size in spots:
+            rest += data[at:pos]
+            at = pos + size
+        rest += data[at:]
+        first = spots[0][0]
+        return bytearray(rest[:first] + b"".join(blobs) + rest[first:])
+
+
 def _write_id3(path: Path, info: TagInfo) -> None:
-    tags = ID3()
+    tags = _TimeOrderedID3()
     lang = iso639_2(info.language)
     tags.add(TIT2(encoding=3, text=[info.title]))
     tags.add(TALB(encoding=3, text=[info.album]))

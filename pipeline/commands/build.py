@@ -40,6 +40,7 @@ def build_all(
     jobs: int | None = None,
     shows: Iterable[str] | None = None,
     previous: BuildReport | None = None,
+    retag: bool = False,
 ) -> BuildReport:
     """Render every requested stage, then write build/; the project was validated before.
 
@@ -53,7 +54,9 @@ def build_all(
     report = BuildReport()
     build_dir = project.config.build_dir
     if "podcast" in stages:
-        report.feeds = render_feeds(project, now, shows, previous.feeds if previous else ())
+        report.feeds = render_feeds(
+            project, now, shows, previous.feeds if previous else (), retag=retag
+        )
     elif previous is not None:
         report.feeds = previous.feeds
     if "magazine" not in stages and previous is not None:

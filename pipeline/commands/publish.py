@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -11,11 +12,33 @@ from rich.console import Console
 
 from pipeline.commands.build import build_all
 from pipeline.commands.load import load_project
+from pipeline.errors import StorageError
 from pipeline.magazine.build import IssueResult
+from pipeline.podcast.build import read_pins, record_pins
+from pipeline.storage import s3
+from pipeline.storage.headers import CORS_RULE
+from pipeline.storage.live import download, enclosure_urls, live_feeds
+from pipeline.storage.notify import notify
 from pipeline.storage.progress import LogReporter, Reporter, RichReporter
-from pipeline.storage.publish import Options, Result, Source, connect, describe, publish
+from pipeline.storage.publish import (
+    Options,
+    Remote,
+    Result,
+    Source,
+    connect,
+    describe,
+    publish,
+)
 from pipeline.structure.config import Config, load_config
-from pipeline.structure.layout import feed_key, issue_prefix
+from pipeline.structure.layout import (
+    episode_prefix,
+    feed_folder,
+    feed_key,
+    is_feed,
+    is_tagged_audio_of,
+    issue_prefix,
+    show_prefix,
+)
 from pipeline.structure.project import Project
 
 __all__ = ["Options", "public_urls", "run_publish"]
@@ -35,22 +58,65 @@ def issue_sources(issues: Iterable[IssueResult]) -> dict[str, Source]:
     return {issue_prefix(r.slug): Source(r.source_hash, issue_prefix(r.slug)) for r in issues}
 
 
+def adopt_published_audio(remote: Remote, project: Project) -> dict[str, str]:
+    """Return the pins of tagged audio the live feeds carry, fetching any the cache lacks.
+
+    On a fresh clone the cache is empty, but the live feed names each episode's tagged copy,
+    and the name says which audio it holds: while that audio is unchanged, the published
+    object is downloaded once and kept, so a metadata edit never changes its URL or length.
+    """
+    config = project.config
+    known = read_pins(config)
+    live = enclosure_urls(live_feeds(remote.client, remote.storage))
+    rels = {u.removeprefix(config.site.base_url + "/"): size for u, size in live.items()}
+    pins: dict[str, str] = {}
+    for show in project.shows.values():
+        for e in show.episodes:
+            prefix = episode_prefix(e.show, e.slug) + "/"
+            names = [r[len(prefix) :] for r in rels if r.startswith(prefix)]
+            name = next((n for n in names if is_tagged_audio_of(n, e.slug, e.audio_sha256)), None)
+            pin = f"{e.show}/{e.slug}"
+            cached = config.cache_dir / "tagged" / e.show / str(name)
+            if name is None or (known.get(pin) == name and cached.is_file()):
+                continue
+            if not cached.is_file():
+                download(remote.client, remote.storage, prefix + name, cached)
+            if cached.is_file() and cached.stat().st_size == rels[prefix + name]:
+                log.info("keeping the published %s%s", prefix, name)
+                pins[pin] = name
+            else:  # gone, or not what the feed announces: tag afresh (a new URL) instead
+                cached.unlink(missing_ok=True)
+    return pins
+
+
 def run_publish(
-    root: Path, *, now: datetime, options: Options, build: bool, console: Console
+    root: Path,
+    *,
+    now: datetime,
+    options: Options,
+    build: bool,
+    console: Console,
+    retag: bool = False,
+    notify_apps: bool = True,
 ) -> tuple[Result, list[str]]:
     """Validate and build (unless told not to), publish, and return the result and its lines."""
     # Everything is read and validated before the bucket is touched: a bad episode stops here.
     project = load_project(root, now=now) if build else None
     config = project.config if project else load_config(root)
+    pinned = frozenset(show_prefix(sid) for sid, show in config.shows.items() if show.guid)
+    options = replace(options, pinned_guids=pinned)
     remote = connect(
         config,
         create=options.create_bucket and not options.dry_run,
         missing_ok=options.dry_run,
     )
     sources: dict[str, Source] = {}
+    report = None
     if project is not None:
+        if not retag and remote.exists:
+            record_pins(config, [], adopt_published_audio(remote, project))
         # A dry run builds too, exactly as a publish would, so it lists what a publish sends.
-        report = build_all(project, now=now, remote=remote)
+        report = build_all(project, now=now, remote=remote, retag=retag)
         sources = issue_sources(report.issues)
     result = publish(
         remote, now=now, options=options, sources=sources, reporter=reporter_for(console)
@@ -58,6 +124,20 @@ def run_publish(
     plan = result.plan
     if options.dry_run:
         return result, [*describe(plan), *(scheduled_lines(project, now) if project else [])]
+    if report is not None:
+        # What went out is what later builds keep: tags were written at first publication.
+        record_pins(config, report.feeds)
+    try:
+        cors = s3.ensure_cors(remote.client, remote.storage, CORS_RULE)
+    except StorageError as exc:  # everything is published already: this is only a warning
+        log.warning("%s", exc)
+        cors = False
+    if not cors:
+        log.warning(
+            "bucket %s has no CORS rule: browser players cannot fetch transcripts and "
+            "chapters; set the rule on the bucket or the CDN (docs/publishing.md#cors)",
+            remote.storage.bucket,
+        )
     lines = [
         f"published to {'/'.join(filter(None, (plan.storage.bucket, plan.storage.prefix)))}: "
         f"{result.uploaded} uploaded "
@@ -65,6 +145,12 @@ def run_publish(
     ]
     lines += [f"unpublished {i.title or i.guid} (guid {i.guid})" for i in plan.dropped]
     lines += [f"  {url}" for url in public_urls(config)]
+    if notify_apps:
+        lines += [
+            f"notified {n.target} of {n.feed}"
+            for n in notify(config.site, changed_feeds(config, result))
+            if n.ok
+        ]
     return result, lines
 
 
@@ -80,6 +166,12 @@ def scheduled_lines(project: Project, now: datetime) -> list[str]:
         f"scheduled  {e.show}/{e.slug}  {e.date.isoformat()}  {e.title}"
         for e in sorted(waiting, key=lambda e: (e.date, e.show, e.slug))
     ]
+
+
+def changed_feeds(config: Config, result: Result) -> list[str]:
+    """Return the main feed URL of each show whose feed pages this publish uploaded."""
+    folders = {feed_folder(u.file.rel) for u in result.plan.uploads if is_feed(u.file.rel)}
+    return [config.url(feed_key(show)) for show in config.shows if show_prefix(show) in folders]
 
 
 def public_urls(config: Config) -> list[str]:

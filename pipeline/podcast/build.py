@@ -8,10 +8,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from pipeline.audio.light import FORMATS, light_copy, light_path, sri
 from pipeline.audio.publish import tagged_copy
-from pipeline.fsutil import StampCache, sha256_file, write_outputs
-from pipeline.podcast.feed import FeedPage, PublishedEpisode, render_feed
+from pipeline.fsutil import (
+    StampCache,
+    read_json_cache,
+    sha256_file,
+    write_json_cache,
+    write_outputs,
+)
+from pipeline.podcast.feed import FeedPage, LightEnclosure, PublishedEpisode, render_feed
 from pipeline.structure.config import Config
 from pipeline.structure.layout import (
     CHAPTERS_STEM,
@@ -26,6 +34,9 @@ from pipeline.structure.project import Project
 from pipeline.structure.show import Episode, Show
 
 log = logging.getLogger(__name__)
+
+# In the cache folder: the tagged audio each episode was published with (see read_pins).
+PINS_FILE = "published-audio.json"
 
 
 @dataclass(frozen=True)
@@ -58,13 +69,33 @@ class FeedResult:
         remove_stale(build_dir / show_prefix(self.show), {str(build_dir / k) for k in self.keys})
 
 
+def read_pins(config: Config) -> dict[str, str]:
+    """Return the published tagged audio: "<show>/<slug>" -> file name (docs/publishing.md)."""
+    return {str(k): str(v) for k, v in read_json_cache(config.cache_dir / PINS_FILE).items()}
+
+
+def record_pins(
+    config: Config, results: list[FeedResult], extra: dict[str, str] | None = None
+) -> None:
+    """Remember which tagged audio each episode was published with (after a publish)."""
+    pins = read_pins(config) | (extra or {})
+    for result in results:
+        for p in result.episodes:
+            if p.tagged:
+                pins[f"{p.episode.show}/{p.episode.slug}"] = p.audio_key.rsplit("/", 1)[-1]
+    write_json_cache(config.cache_dir / PINS_FILE, pins)
+
+
 class MediaPlacer:
     """Decide the content-hashed key of every file a feed references: a new file, a new URL."""
 
-    def __init__(self, config: Config, hashes: StampCache):
+    def __init__(self, config: Config, hashes: StampCache, pins: dict[str, str] | None = None):
         self.config = config
+        self.cache_dir = config.cache_dir  # a property that joins paths: read it once
         self.hashes = hashes
         self.media: dict[str, Path] = {}
+        # Tagged audio already published, kept while the audio is unchanged (empty: retag).
+        self.pins = pins or {}
 
     def place(self, src: Path, prefix: str, stem: str, sha256: str | None = None) -> str:
         """Return the key of src as <prefix>/<stem>.<hash><ext>, to be linked there on write."""
@@ -78,13 +109,18 @@ class MediaPlacer:
         prefix, url = episode_prefix(e.show, e.slug), self.config.url
         # MP3/M4A go out as a copy tagged from the episode's fields (pipeline.audio.publish).
         tagged = show and tagged_copy(
-            e, show, self.config.cache_dir, lambda p: self.hashes.get(p, "sha256", sha256_file)
+            e,
+            show,
+            self.cache_dir,
+            lambda p: self.hashes.get(p, "sha256", sha256_file),
+            self.pins.get(f"{e.show}/{e.slug}"),
         )
         if tagged:
             audio_key = f"{prefix}/{tagged[0]}"
             self.media[audio_key] = tagged[1]
         else:
             audio_key = self.place(e.audio, prefix, e.slug, e.audio_sha256)
+        light = self.light(e, show, prefix) if show and show.config.light else None
         keys = {
             name: self.place(path, prefix, name) if path else None
             for name, path in (
@@ -106,6 +142,42 @@ class MediaPlacer:
             chapters_url=_url(self.config, keys[CHAPTERS_STEM]),
             transcript_key=keys["transcript"],
             transcript_url=_url(self.config, keys["transcript"]),
+            tagged=bool(tagged),
+            light=light,
+            audio_integrity=sri(self.sha256(self.media[audio_key])) if light else None,
+        )
+
+    def sha256(self, path: Path) -> str:
+        """Return a file's SHA-256 (cached by size and mtime)."""
+        return self.hashes.get(path, "sha256", sha256_file)
+
+    def light(self, e: Episode, show: Show, prefix: str) -> LightEnclosure:
+        """Place the episode's light version (made once per audio, then cached)."""
+        c = show.config.light
+        assert c is not None
+        copy = light_path(self.cache_dir, e.audio_sha256, c)
+
+        def facts(path: Path) -> dict[str, Any]:
+            return {"sha256": sha256_file(path), "size": path.stat().st_size}
+
+        try:  # a warm rebuild: one stat, and the copy's hash and size from the cache
+            found = self.hashes.get(copy, "light", facts)
+        except FileNotFoundError:
+            found = self.hashes.get(
+                light_copy(e.audio, e.audio_sha256, c, self.cache_dir), "light", facts
+            )
+        digest = found["sha256"]
+        key = self.place(copy, prefix, f"{e.slug}-light", digest)
+        fmt = FORMATS[c.codec]
+        return LightEnclosure(
+            key=key,
+            url=self.config.url(key),
+            size=found["size"],
+            mime=fmt.mime,
+            codecs=fmt.codecs,
+            bitrate=c.kbps * 1000,
+            title=c.title,
+            integrity=sri(digest),
         )
 
 
@@ -148,9 +220,11 @@ def remove_stale(folder: Path, keep: set[str]) -> None:
                 os.unlink(path)
 
 
-def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -> FeedResult:
+def render_show(
+    config: Config, show: Show, now: datetime, hashes: StampCache, pins: dict[str, str]
+) -> FeedResult:
     """Decide one show's media keys and render its feed pages, writing nothing to build/."""
-    placer = MediaPlacer(config, hashes)
+    placer = MediaPlacer(config, hashes, pins)
     artwork_key = placer.place(show.artwork, show_prefix(show.id), "artwork")
     artwork_url = config.url(artwork_key)
     # A preview (`pipeline serve`) shows drafts and scheduled episodes too; the site marks them.
@@ -175,6 +249,7 @@ def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -
             artwork_url=artwork_url,
             last_build=last_build,
             trailers=trailers,
+            hubs=tuple(config.site.websub_hubs),
         )
     return FeedResult(show.id, main_url, pages, placer.media, artwork_key, tuple(live))
 
@@ -184,18 +259,22 @@ def render_feeds(
     now: datetime,
     shows: Iterable[str] | None = None,
     reuse: Iterable[FeedResult] = (),
+    retag: bool = False,
 ) -> list[FeedResult]:
     """Render every show's feed (or only those named, reusing the others' earlier results).
 
-    Content was validated when the project was loaded.
+    Content was validated when the project was loaded. Published tagged audio is kept while its
+    audio is unchanged; retag writes fresh tags.
     """
-    hashes = StampCache(project.config.cache_dir / "hashes.json")
+    config = project.config
+    hashes = StampCache(config.cache_dir / "hashes.json")
+    pins = {} if retag else read_pins(config)
     wanted = None if shows is None else set(shows)
     earlier = {r.show: r for r in reuse}
     results = [
         earlier[sid]
         if wanted is not None and sid not in wanted and sid in earlier
-        else render_show(project.config, show, now, hashes)
+        else render_show(config, show, now, hashes, pins)
         for sid, show in project.shows.items()
     ]
     hashes.save()

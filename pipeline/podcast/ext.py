@@ -83,6 +83,8 @@ class ChannelExtras:
     funding_url: str | None = None
     funding_text: str | None = None
     license: str | None = None
+    license_url: str | None = None
+    hubs: list[str] = field(default_factory=list)
     medium: str | None = None
     update_frequency: str | None = None
     update_rrule: str | None = None
@@ -107,6 +109,8 @@ class PodcastIndexExtension(BaseExtension):
         p = f"{{{PODCAST_NS}}}"
         for rel, href in x.paging:
             _add(channel, f"{{{ATOM_NS}}}link", rel=rel, href=href, type="application/rss+xml")
+        for hub in x.hubs:
+            _add(channel, f"{{{ATOM_NS}}}link", rel="hub", href=hub)
         if x.guid:
             _add(channel, p + "guid", x.guid)
         if x.locked is not None:
@@ -114,7 +118,7 @@ class PodcastIndexExtension(BaseExtension):
         if x.funding_url:
             _add(channel, p + "funding", x.funding_text or "Support us", url=x.funding_url)
         if x.license:
-            _add(channel, p + "license", x.license)
+            _add(channel, p + "license", x.license, url=x.license_url)
         if x.medium:
             _add(channel, p + "medium", x.medium)
         if x.update_frequency:
@@ -134,6 +138,8 @@ class ItemExtras:
     transcripts: list[dict[str, str | None]] = field(default_factory=list)
     chapters_url: str | None = None
     persons: list[Person] = field(default_factory=list)
+    # podcast:alternateEnclosure: {"attrs": {...}, "uri": source URL, "integrity": SRI or None}
+    alternates: list[dict] = field(default_factory=list)
 
 
 class PodcastIndexEntryExtension(BaseEntryExtension):
@@ -164,4 +170,9 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
                 href=person.href,
                 img=person.img,
             )
+        for alt in x.alternates:
+            node = _add(entry, p + "alternateEnclosure", **alt["attrs"])
+            _add(node, p + "source", uri=alt["uri"])
+            if alt.get("integrity"):
+                _add(node, p + "integrity", type="sri", value=alt["integrity"])
         return entry

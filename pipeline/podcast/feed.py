@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,9 +20,23 @@ from pipeline.podcast.ext import (
 from pipeline.podcast.ext import Person as FeedPerson
 from pipeline.structure.categories import group_categories
 from pipeline.structure.layout import feed_stylesheet_href, podcast_guid
-from pipeline.structure.show import Episode, Show
+from pipeline.structure.show import DESCRIPTION_BYTES, TRAILER_TITLE_LIMIT, Episode, Show
 
-DESCRIPTION_LIMIT = 4000  # Apple truncates descriptions beyond this
+RSS_TYPE = "application/rss+xml"
+
+
+@dataclass(frozen=True)
+class LightEnclosure:
+    """The light version of an episode as the feed lists it (podcast:alternateEnclosure)."""
+
+    key: str
+    url: str
+    size: int
+    mime: str
+    codecs: str
+    bitrate: int  # bits per second
+    title: str
+    integrity: str  # SRI of the published bytes
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,9 @@ class PublishedEpisode:
     chapters_url: str | None
     transcript_key: str | None
     transcript_url: str | None
+    tagged: bool = False  # the audio is a tagged copy (its name pins it once published)
+    light: LightEnclosure | None = None
+    audio_integrity: str | None = None  # SRI of the main file, listed beside a light version
 
 
 @dataclass(frozen=True)
@@ -50,7 +69,18 @@ class FeedPage:
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
+    """Return plain text as the HTML <description> holds it, within Apple's byte limit.
+
+    RSS readers take <description> as HTML, so plain text is HTML-escaped once here (lxml
+    then escapes it for XML): "AT&T <b>" reaches an app as that text, never as markup.
+    """
+    escaped = html.escape(text, quote=False)
+    if len(escaped.encode("utf-8")) <= DESCRIPTION_BYTES:
+        return escaped
+    room = DESCRIPTION_BYTES - len("…".encode())
+    cut = escaped.encode("utf-8")[:room].decode("utf-8", "ignore")
+    # Never end inside an entity such as "&amp;": drop a trailing partial one.
+    return re.sub(r"&[#a-zA-Z0-9]*$", "", cut) + "…"
 
 
 def render_feed(
@@ -62,6 +92,7 @@ def render_feed(
     artwork_url: str,
     last_build: datetime | None,
     trailers: tuple[PublishedEpisode, ...] = (),
+    hubs: tuple[str, ...] = (),
 ) -> bytes:
     """Return the RSS bytes of one feed page; the same input always gives the same bytes."""
     c = show.config
@@ -70,7 +101,7 @@ def render_feed(
     fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension)
     fg.title(c.title)
     # feedgen takes the RSS <link> from the last link set, so the self link goes first.
-    fg.link(href=page.url, rel="self")
+    fg.link(href=page.url, rel="self", type=RSS_TYPE)
     fg.link(href=c.website or show_url, rel="alternate")
     fg.description(_clip(markdown_to_text(c.description)))
     fg.language(c.language)
@@ -108,12 +139,13 @@ def render_feed(
     x.guid = c.guid or podcast_guid(main_url)
     x.locked, x.locked_owner = c.locked, c.owner_email
     x.funding_url, x.funding_text = c.funding_url, c.funding_text
-    x.license, x.medium = c.license, c.medium
+    x.license, x.license_url, x.medium = c.license, c.license_link, c.medium
+    x.hubs = list(hubs)
     x.update_frequency, x.update_rrule = c.update_frequency, c.update_rrule
     x.paging = list(page.paging)
     x.trailers = [
         {
-            "title": t.episode.title,
+            "title": t.episode.title[:TRAILER_TITLE_LIMIT],
             "pubdate": t.episode.date.strftime("%a, %d %b %Y %H:%M:%S %z"),
             "url": t.audio_url,
             "length": str(t.audio_size),
@@ -171,3 +203,28 @@ def _add_item(fg: FeedGenerator, show: Show, item: PublishedEpisode) -> None:
             }
         ]
     x.persons = [FeedPerson(p.name, p.role, p.group, p.href, p.img) for p in e.persons]
+    if item.light:
+        lt = item.light
+        x.alternates = [
+            {
+                "attrs": {
+                    "type": e.audio_info.mime,
+                    "length": str(item.audio_size),
+                    "bitrate": str(e.audio_info.bitrate),
+                    "default": "true",
+                },
+                "uri": item.audio_url,
+                "integrity": item.audio_integrity,
+            },
+            {
+                "attrs": {
+                    "type": lt.mime,
+                    "length": str(lt.size),
+                    "bitrate": str(lt.bitrate),
+                    "title": lt.title,
+                    "codecs": lt.codecs,
+                },
+                "uri": lt.url,
+                "integrity": lt.integrity,
+            },
+        ]

@@ -10,13 +10,16 @@ from pipeline.audio.probe import probe_audio
 from pipeline.errors import InputError, Problems
 from pipeline.fsutil import StampCache, content_file, inside, sha256_file
 from pipeline.images import artwork_problem
-from pipeline.markup import markdown_to_html
+from pipeline.markup import markdown_to_html, markdown_to_text
 from pipeline.readers import read_text, read_toml, size_problem, validate
 from pipeline.structure.chapters import Chapter, parse_chapters
 from pipeline.structure.config import Config, ShowConfig
 from pipeline.structure.layout import episode_guid
 from pipeline.structure.show import (
+    APPLE_TYPES,
+    DESCRIPTION_BYTES,
     EPISODE_FILE,
+    TRAILER_TITLE_LIMIT,
     AudioInfo,
     Episode,
     EpisodeFile,
@@ -102,6 +105,8 @@ class EpisodeReader:
                     if episode:
                         episodes.append(episode)
         self._unique_numbers(episodes)
+        self._serial_numbers(show, episodes)
+        self._limits(show_id, show, episodes)
         episodes.sort(key=lambda e: (e.date, e.number or 0, e.slug), reverse=True)
         return Show(show_id, show, folder, artwork or root / show.artwork, tuple(episodes))
 
@@ -161,11 +166,15 @@ class EpisodeReader:
         notes_html = self.notes(folder, parsed.notes, path)
         if len(p.items) > before or not isinstance(measured, tuple) or audio is None:
             return None
-        if measured[0].mime == "audio/ogg":
-            self.warnings.append(
-                f"{p.display(path)}: audio: Apple Podcasts does not play Ogg/Opus; "
-                "MP3 or M4A reaches every app"
+        if show.apple and measured[0].mime not in APPLE_TYPES:
+            # Apple lists no episode whose enclosure it cannot play; the show opts out first.
+            p.add(
+                path,
+                "audio",
+                f"{parsed.audio}: Apple Podcasts does not play {measured[0].mime}; publish MP3 "
+                "or M4A (or set apple = false on the show to publish it anyway)",
             )
+            return None
         episode = Episode(
             show=show_id,
             slug=slug,
@@ -210,6 +219,43 @@ class EpisodeReader:
         # Rendering Markdown dominates a warm rebuild of a large show, so results are memoised.
         return self.cache.memo("notes", text, markdown_to_html) if text else ""
 
+    def _serial_numbers(self, show: ShowConfig, episodes: list[Episode]) -> None:
+        """Record a full episode of a serial show without a number (Apple requires one)."""
+        if show.type != "serial":
+            return
+        for e in episodes:
+            if e.type == "full" and e.number is None:
+                self.problems.add(
+                    e.folder / EPISODE_FILE,
+                    "number",
+                    "a serial show numbers every full episode (Apple's rule); add number = N",
+                )
+
+    def _limits(self, show_id: str, show: ShowConfig, episodes: list[Episode]) -> None:
+        """Warn about text the feed must shorten: Apple's byte limit, the namespace's 128."""
+        where = self.problems.display(self.config.path)
+        size = len(markdown_to_text(show.description).encode("utf-8"))
+        if size > DESCRIPTION_BYTES:
+            self.warnings.append(
+                f"{where}: shows.{show_id}.description: {size} bytes as text; Apple's limit is "
+                f"{DESCRIPTION_BYTES} bytes, so the feed cuts it"
+            )
+        for e in episodes:
+            # Names are displayed only for a warning: display() resolves paths, which is slow.
+            size = len(e.description.encode("utf-8"))
+            if size > DESCRIPTION_BYTES:
+                self.warnings.append(
+                    f"{self.problems.display(e.folder / EPISODE_FILE)}: "
+                    f"{'notes' if e.notes_html else 'summary'}: {size} bytes as text; Apple's "
+                    f"limit is {DESCRIPTION_BYTES} bytes, so the feed's <description> is cut "
+                    "(content:encoded keeps it whole)"
+                )
+            if e.type == "trailer" and len(e.title) > TRAILER_TITLE_LIMIT:
+                self.warnings.append(
+                    f"{self.problems.display(e.folder / EPISODE_FILE)}: title: a trailer's title "
+                    f"is cut to {TRAILER_TITLE_LIMIT} characters in podcast:trailer"
+                )
+
     def _unique_numbers(self, episodes: list[Episode]) -> None:
         seen: dict[tuple[int | None, int], Episode] = {}
         for e in sorted(episodes, key=lambda e: e.slug):
@@ -229,6 +275,12 @@ def load_shows(
 ) -> dict[str, Show]:
     """Read every show's episodes; record problems and warnings instead of raising."""
     reader = EpisodeReader(config, problems, warnings, audio_checks)
+    if config.shows and not config.site.base_url.startswith("https://"):
+        # Apple and the podcast namespace expect https: for enclosures, chapters, transcripts.
+        warnings.append(
+            f"{problems.display(config.path)}: site.base_url: {config.site.base_url} is not "
+            "https:; podcast apps expect https URLs for audio, chapters and transcripts"
+        )
     shows = {sid: reader.show(sid, show) for sid, show in config.shows.items()}
     reader.cache.save()
     return shows

@@ -66,6 +66,8 @@ class EpisodeView:
     persons: tuple[Person, ...]
     # "draft" or "scheduled" in a preview (`pipeline serve`); published builds show neither.
     status: str = ""
+    light_key: str | None = None  # the light (low-data) version, when the show makes one
+    light_size: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ def episode_view(
         captions=bool(published.transcript_key and published.transcript_key.endswith(".vtt")),
         persons=e.persons,
         status=episode_status(e, now),
+        light_key=published.light.key if published.light else None,
+        light_size=format_size(published.light.size) if published.light else None,
     )
 
 

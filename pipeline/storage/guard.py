@@ -25,9 +25,18 @@ class Item:
     guid: str
     title: str
     urls: tuple[str, ...]
+    page: str = ""
+
+    def slug(self, show: str) -> str | None:
+        """Return the episode's slug: the folder under the show that its page or audio is in."""
+        for url in self.urls:
+            parts = [p for p in urlparse(url).path.split("/") if p]
+            if show in parts and len(parts) > parts.index(show) + 2:
+                return parts[parts.index(show) + 1]
+        return None
 
 
-def feed_items(xml: bytes) -> dict[str, Item]:
+def feed_items(xml: bytes, page: str = "") -> dict[str, Item]:
     """Return the items of a feed page by guid; an unparsable feed has none."""
     try:
         root = safe_fromstring(xml)
@@ -42,7 +51,7 @@ def feed_items(xml: bytes) -> dict[str, Item]:
         urls = [node.findtext("link") or ""]
         urls += [e.get("url", "") for e in node.iter("enclosure")]
         items[guid] = Item(
-            guid, (node.findtext("title") or "").strip(), tuple(u for u in urls if u)
+            guid, (node.findtext("title") or "").strip(), tuple(u for u in urls if u), page
         )
     return items
 
@@ -65,7 +74,7 @@ def check_dropped(
     by_show_pub: dict[str, dict[str, Item]] = {}
     by_show_local: dict[str, set[str]] = {}
     for rel, xml in published.items():
-        by_show_pub.setdefault(feed_folder(rel), {}).update(feed_items(xml))
+        by_show_pub.setdefault(feed_folder(rel), {}).update(feed_items(xml, rel))
     for rel, xml in local.items():
         by_show_local.setdefault(feed_folder(rel), set()).update(feed_items(xml))
     missing, dropped, used = Problems(), [], set()
@@ -79,11 +88,13 @@ def check_dropped(
                 used |= named
                 dropped.append(item)
             else:
+                slug = item.slug(show)
                 missing.add(
-                    f"{folder}/feed.xml",
-                    f"episode {item.title or guid!r} (guid {guid})",
-                    "is published but missing from the tree; refusing to drop it "
-                    "(update your tree, or pass --unpublish SLUG if that is intended)",
+                    item.page or f"{folder}/feed.xml",
+                    f"episode {slug or guid} ({item.title or 'untitled'!r}, guid {guid})",
+                    "is published but missing from the tree; refusing to drop it (restore "
+                    f"episodes/{show}/{slug or '<slug>'}/, or pass --unpublish "
+                    f"{slug or guid} if that is intended)",
                 )
     missing.raise_if_any()
     unused = slugs - used

@@ -37,8 +37,8 @@ TYPES: dict[str, tuple[str, str]] = {
     ".svg": ("image/svg+xml", "asset"),
     ".ico": ("image/x-icon", "asset"),
     ".vtt": ("text/vtt; charset=utf-8", "asset"),
-    ".srt": ("application/x-subrip", "asset"),
-    ".json": ("application/json", "asset"),
+    ".srt": ("application/x-subrip; charset=utf-8", "asset"),
+    ".json": ("application/json; charset=utf-8", "asset"),
     ".css": ("text/css; charset=utf-8", "asset"),
     ".js": ("text/javascript; charset=utf-8", "asset"),
     ".woff2": ("font/woff2", "asset"),
@@ -52,8 +52,19 @@ TYPES: dict[str, tuple[str, str]] = {
 # an XML type; podcast apps and directories read either (docs/site.md, "The feed page").
 RSS = "application/xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
-CHAPTERS = "application/json+chapters"
+CHAPTERS = "application/json+chapters; charset=utf-8"
 OCTET = "application/octet-stream"
+
+
+# The bucket's CORS rule: browser players (web apps, the site's player on another domain) may
+# GET and HEAD anything, ask for byte ranges, and read the length headers (docs/publishing.md).
+CORS_RULE = {
+    "AllowedOrigins": ["*"],
+    "AllowedMethods": ["GET", "HEAD"],
+    "AllowedHeaders": ["Range"],
+    "ExposeHeaders": ["Content-Length", "Content-Range"],
+    "MaxAgeSeconds": 86400,
+}
 
 
 class Phase(IntEnum):

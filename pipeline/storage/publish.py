@@ -6,16 +6,24 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.errors import StorageError
-from pipeline.fsutil import StampCache, atomic_write_bytes, sha256_bytes
+from pipeline.fsutil import StampCache
 from pipeline.storage import s3
 from pipeline.storage.encoding import body_for, decoded
 from pipeline.storage.guard import Item, check_dropped, feed_folder
 from pipeline.storage.headers import Phase, headers_for
+from pipeline.storage.live import (
+    UNREFERENCED_KEY,
+    check_guids,
+    grace,
+    read_unreferenced,
+    referenced_paths,
+    restore_outputs,
+    write_unreferenced,
+)
 from pipeline.storage.manifest import (
     BY,
     META_BY,
@@ -57,6 +65,8 @@ class Options:
     force: bool = False
     unpublish: tuple[str, ...] = ()
     create_bucket: bool = False
+    keep_days: int = 30  # --prune keeps what a feed referenced within this many days
+    pinned_guids: frozenset[str] = frozenset()  # feed folders whose show pins its guid
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,7 @@ class Plan:
     adopted: int = 0
     dropped: list[Item] = field(default_factory=list)
     missing: bool = False  # the bucket does not exist yet (a dry run)
+    grace: tuple[dict[str, str], dict[str, str]] = ({}, {})  # the grace record, before/after
 
     @property
     def upload_bytes(self) -> int:
@@ -126,11 +137,13 @@ def plan_publish(
     options: Options,
     sources: dict[str, Source] | None = None,
     exists: bool = True,
+    now: datetime | None = None,
 ) -> Plan:
     """Compare build/ with the bucket and decide what to upload and delete; write nothing.
 
     A bucket that does not exist yet (exists=False, dry runs only) holds nothing.
     """
+    now = now or datetime.now(UTC)
     prefix = storage.prefix
     sources = sources or {}
     listed = s3.list_objects(client, storage, prefix) if exists else {}
@@ -148,6 +161,7 @@ def plan_publish(
                 published_feeds[rel], feed_etags[rel] = decoded(got[0]), got[1]
     local_feeds = {rel: f.path.read_bytes() for rel, f in local.items() if is_feed(rel)}
     dropped = check_dropped(published_feeds, local_feeds, options.unpublish)
+    check_guids(published_feeds, local_feeds, options.pinned_guids, options.force)
 
     def source_of(rel: str) -> str:
         return next((s.hash for s in sources.values() if rel.startswith(s.prefix + "/")), "")
@@ -191,14 +205,28 @@ def plan_publish(
             + (f" and {len(foreign) - 10} more" if len(foreign) > 10 else "")
         )
     current = set(manifest.sources.values())
+    # Prune never deletes what a live or new feed page references, nor what one did within
+    # --keep-days: a subscriber's app may hold an older page (docs/publishing.md#pruning).
+    gone = {
+        rel
+        for rel, entry in previous.objects.items()
+        if rel not in local and rel in remote and not (entry.source and entry.source in current)
+    }
+    media = {rel for rel in gone if headers_for(rel).phase is Phase.MEDIA}
+    before = read_unreferenced(client, storage, full_key(prefix, UNREFERENCED_KEY))
+    # The grace period starts when the new feeds stop listing a file; the live ones protect it.
+    due, after = grace(before, media - referenced_paths(local_feeds), now, options.keep_days)
+    due -= referenced_paths(published_feeds)
+    due |= gone - media  # pages and feeds no longer built go at once, as before
     deletes: list[tuple[str, int]] = []
     for rel, entry in sorted(previous.objects.items()):
         if rel in local or rel not in remote:
             continue  # replaced above, or already gone from the bucket
-        if options.prune and not (entry.source and entry.source in current):
+        if options.prune and rel in due:
             deletes.append((rel, remote[rel].size))
+            after.pop(rel, None)
         else:
-            # Still owned: an issue published earlier and not rebuilt here, or kept without --prune.
+            # Still owned: an issue published earlier and not rebuilt here, or kept.
             manifest.objects[rel] = entry
     if len(deletes) > options.max_deletes:
         raise StorageError(
@@ -209,9 +237,11 @@ def plan_publish(
     for name, digest in previous.sources.items():
         if digest in current or any(e.source == digest for e in manifest.objects.values()):
             manifest.sources.setdefault(name, digest)
-    return Plan(
+    plan = Plan(
         storage, uploads, deletes, manifest, previous, unchanged, adopted, list(dropped), not exists
     )
+    plan.grace = (before, after)
+    return plan
 
 
 def _run_phase(
@@ -315,6 +345,10 @@ def execute(
             client.delete_object(Bucket=storage.bucket, Key=key)
         log.info("deleted %s", key)
         deleted += 1
+    if plan.grace[0] != plan.grace[1]:
+        write_unreferenced(
+            client, storage, full_key(storage.prefix, UNREFERENCED_KEY), plan.grace[1]
+        )
     unchanged = (
         plan.previous.etag
         and manifest.objects == plan.previous.objects
@@ -391,33 +425,13 @@ def publish(
     if not options.dry_run:
         cache.save()
     plan = plan_publish(
-        client, storage, local, remote.manifest, options, sources or {}, exists=remote.exists
+        client, storage, local, remote.manifest, options, sources or {}, remote.exists, now
     )
     if options.dry_run:
         return Result(plan, 0, 0, 0)
     uploader = Uploader(client, storage, config.cache_dir / "publish-multipart.json")
     uploader.abort_leftovers(storage.prefix)
     return execute(plan, client, uploader, now=now, reporter=reporter, workers=workers)
-
-
-def restore_outputs(
-    client: Any, storage: StorageConfig, manifest: Manifest, hashes: frozenset[str], build_dir: Path
-) -> int:
-    """Download published files of the given sources that build/ lacks; return how many."""
-    count = 0
-    for rel, entry in sorted(manifest.objects.items()):
-        target = build_dir / rel
-        if entry.source not in hashes or target.is_file():
-            continue
-        got = s3.get_object(client, storage, full_key(storage.prefix, rel))
-        if got is None or sha256_bytes(got[0]) != entry.sha256:
-            log.warning("%s: not in the bucket as published; it will be missing from pages", rel)
-            continue
-        atomic_write_bytes(target, got[0])
-        count += 1
-    if count:
-        log.info("fetched %d published file(s) of issues not rebuilt", count)
-    return count
 
 
 def describe(plan: Plan) -> Iterable[str]:

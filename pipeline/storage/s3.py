@@ -226,6 +226,23 @@ def bucket_exists(client: Any, storage: StorageConfig) -> bool:
     return True
 
 
+def ensure_cors(client: Any, storage: StorageConfig, rule: dict[str, Any]) -> bool:
+    """Set the bucket's CORS rule unless it holds it already; False if the bucket refuses."""
+    with translated(storage, f"setting CORS on bucket {storage.bucket}"):
+        try:
+            if client.get_bucket_cors(Bucket=storage.bucket).get("CORSRules") == [rule]:
+                return True
+        except bx.ClientError as exc:
+            if error_code(exc) not in ("NoSuchCORSConfiguration", "404"):
+                log.info("reading the bucket's CORS rules: %s", error_code(exc))
+        try:
+            client.put_bucket_cors(Bucket=storage.bucket, CORSConfiguration={"CORSRules": [rule]})
+        except bx.ClientError as exc:
+            log.info("the bucket refused a CORS rule: %s", error_code(exc))
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     """One object as a LIST shows it."""

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 TIMEOUT = 15.0
 ATOM = "{http://www.w3.org/2005/Atom}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+# A browser player's origin, for the CORS checks (any origin must be allowed).
+PROBE_ORIGIN = "https://player.example"
 USER_AGENT = "pipeline-verify/1 (podcast feed check)"
 
 
@@ -88,11 +91,60 @@ def check_enclosure(feed: str, url: str, length: int) -> list[Problem]:
     return problems
 
 
+def _listed(value: str | None, wanted: str) -> bool:
+    return wanted.lower() in [v.strip().lower() for v in (value or "").split(",")]
+
+
+def check_cors(url: str) -> list[Problem]:
+    """Check one URL as a browser player fetches it: a GET with Origin, and a Range preflight."""
+    problems = []
+    try:
+        with _request(url, headers={"Origin": PROBE_ORIGIN, "Range": "bytes=0-0"}) as resp:
+            resp.read()
+            allow = resp.headers.get("Access-Control-Allow-Origin")
+            expose = resp.headers.get("Access-Control-Expose-Headers")
+        if allow not in ("*", PROBE_ORIGIN):
+            problems.append(
+                Problem(url, "CORS", "a GET with Origin gets no Access-Control-Allow-Origin")
+            )
+        for header in ("Content-Length", "Content-Range"):
+            if allow and not _listed(expose, header):
+                problems.append(
+                    Problem(url, "CORS", f"Access-Control-Expose-Headers lacks {header}")
+                )
+        preflight = {
+            "Origin": PROBE_ORIGIN,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "range",
+        }
+        with _request(url, "OPTIONS", preflight) as resp:
+            methods = resp.headers.get("Access-Control-Allow-Methods")
+            headers = resp.headers.get("Access-Control-Allow-Headers")
+        if not _listed(methods, "GET") or not (_listed(headers, "range") or headers == "*"):
+            problems.append(Problem(url, "CORS", "the preflight for a Range GET is not allowed"))
+    except urllib.error.HTTPError as exc:
+        problems.append(Problem(url, "CORS", f"answered HTTP {exc.code} to a browser's request"))
+    except (OSError, ValueError) as exc:
+        problems.append(Problem(url, "CORS", f"unreachable ({exc})"))
+    return problems
+
+
+def cors_targets(feed: str, root: ET.Element) -> list[str]:
+    """Return the feed and its first enclosure, transcript and chapters file."""
+    found = [
+        root.find("channel/item/enclosure"),
+        root.find(f"channel/item/{PODCAST}transcript"),
+        root.find(f"channel/item/{PODCAST}chapters"),
+    ]
+    return [feed, *(e.get("url", "") for e in found if e is not None and e.get("url"))]
+
+
 def verify_feeds(urls: list[str], workers: int = 8) -> list[FeedCheck]:
     """Fetch each feed and check all its enclosures; raise VerifyError listing every failure."""
     problems: list[Problem] = []
     checks = []
     jobs: list[tuple[str, str, int]] = []
+    cors_jobs: list[str] = []
     queue, seen = list(urls), set(urls)
     while queue:
         url = queue.pop(0)
@@ -119,6 +171,8 @@ def verify_feeds(urls: list[str], workers: int = 8) -> list[FeedCheck]:
             else:
                 jobs.append((url, enc_url, int(length)))
         checks.append(FeedCheck(url, len(found)))
+        if url in urls:  # each show's main feed: its files as a browser player fetches them
+            cors_jobs.extend(cors_targets(url, root))
         for link in root.iter(f"{ATOM}link"):
             href = link.get("href", "")
             if link.get("rel") == "next" and href and href not in seen:
@@ -126,6 +180,8 @@ def verify_feeds(urls: list[str], workers: int = 8) -> list[FeedCheck]:
                 queue.append(href)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for found_problems in pool.map(lambda j: check_enclosure(*j), jobs):
+            problems.extend(found_problems)
+        for found_problems in pool.map(check_cors, cors_jobs):
             problems.extend(found_problems)
     if problems:
         raise VerifyError(problems)

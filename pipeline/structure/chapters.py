@@ -95,6 +95,9 @@ def _from_json(data: Any) -> tuple[list[Chapter], list[str]]:
     return chapters, errors
 
 
+LEADING_SEPARATORS = re.compile(r"^[\s\-–—―‒|:·•>]+")
+
+
 def _from_lines(text: str) -> tuple[list[Chapter], list[str]]:
     """Read `HH:MM:SS Title [URL]` lines, CSV rows or an Audacity label export."""
     chapters: list[Chapter] = []
@@ -126,6 +129,8 @@ def _from_lines(text: str) -> tuple[list[Chapter], list[str]]:
         else:
             errors.append(f"line {n}: expected `HH:MM:SS Title`, got {line[:40]!r}")
             continue
+        # "00:00 – Intro", "00:00 - Intro", "00:00 | Intro": the separator is not the title.
+        title = LEADING_SEPARATORS.sub("", title)
         if not title:
             errors.append(f"line {n}: the chapter has no title")
             continue

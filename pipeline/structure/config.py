@@ -16,9 +16,11 @@ from pipeline.locales import is_language_tag
 from pipeline.markup import markdown_to_text
 from pipeline.readers import read_toml, validate
 from pipeline.structure.categories import check_category
+from pipeline.structure.licenses import known_license_url
 from pipeline.structure.slug import slug_problem
 
 CONFIG_FILE = "pipeline.toml"
+UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 def _language(value: str) -> str:
@@ -54,9 +56,18 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _https_url(value: str) -> str:
+    if not re.match(r"^https://[^\s/]+", value):
+        raise ValueError(f"{value!r} is not an https: URL (the podcast namespace requires https)")
+    return value
+
+
 Language = Annotated[str, AfterValidator(_language)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Positive = Annotated[float, Field(gt=0)]
+# URLs the podcast namespace says must be https: (funding, licence, person href and img).
+HttpsUrl = Annotated[str, AfterValidator(_https_url)]
+PODCASTINDEX_PUBNOTIFY = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
 
 
 class Model(BaseModel):
@@ -95,6 +106,11 @@ class SiteConfig(Model):
     language: Language = "en"
     # Every language the site has pages in; the first is the default (the root index.html).
     languages: list[Language] = []
+    # Feed-change notifications after a publish (docs/publishing.md#notifications).
+    websub_hubs: list[HttpUrl] = []
+    notify_podcastindex: bool = False
+    podcastindex_url: HttpUrl = PODCASTINDEX_PUBNOTIFY
+    notify_timeout: float = Field(5.0, gt=0, le=60)
 
     @field_validator("base_url")
     @classmethod
@@ -161,6 +177,19 @@ class SubscribeConfig(Model):
     from_feed: bool = True
 
 
+class LightConfig(Model):
+    """[shows.<id>.light]: a low-bitrate copy of each episode for slow or expensive connections."""
+
+    codec: Literal["opus", "aac"] = "opus"
+    bitrate: str = Field("24k", pattern=r"^(?:[1-9][0-9]?|1[0-2][0-9])k$")
+    title: str = Field("Low data", min_length=1, max_length=32)
+
+    @property
+    def kbps(self) -> int:
+        """Return the bitrate in kbit/s."""
+        return int(self.bitrate[:-1])
+
+
 class ShowConfig(Model):
     """[shows.<id>]: one programme, one language, one feed."""
 
@@ -176,13 +205,14 @@ class ShowConfig(Model):
     type: Literal["episodic", "serial"] = "episodic"
     copyright: str | None = None
     website: HttpUrl | None = None
-    funding_url: HttpUrl | None = None
-    funding_text: str | None = None
+    funding_url: HttpsUrl | None = None
+    funding_text: str | None = Field(None, max_length=128)
     locked: bool = False
-    license: str | None = None
+    license: str | None = Field(None, min_length=1, max_length=128)
     feed_cap: int | None = Field(None, ge=1)
     # Additions to the contract (documented in the README):
     subtitle: str | None = None
+    # podcast:guid is a UUID (the namespace asks for UUIDv5 of the feed URL); pin the old one.
     guid: str | None = None
     medium: Literal["podcast", "music", "video", "audiobook", "newsletter", "blog"] = "podcast"
     update_frequency: str | None = None
@@ -204,6 +234,12 @@ class ShowConfig(Model):
             raise ValueError("the description has no text once Markdown and HTML are removed")
         return value
 
+    # podcast:license's url; known identifiers default to their SPDX/Creative Commons page.
+    license_url: HttpsUrl | None = None
+    # false: the show is not for Apple Podcasts, so Ogg/Opus main files are allowed.
+    apple: bool = True
+    light: LightConfig | None = None
+
     @field_validator("categories")
     @classmethod
     def _apple_categories(cls, values: list[str]) -> list[str]:
@@ -211,6 +247,32 @@ class ShowConfig(Model):
         if errors:
             raise ValueError("; ".join(errors))
         return values
+
+    @field_validator("guid")
+    @classmethod
+    def _uuid(cls, value: str | None) -> str | None:
+        if value is not None and not UUID.match(value):
+            raise ValueError(
+                f"{value!r} is not a UUID such as 'fa509118-0baa-5908-84b7-390027a33ec3' "
+                "(podcast:guid); to keep a moved feed's identity, pin its old value"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _license_url(self) -> ShowConfig:
+        if self.license and not self.license_url and not known_license_url(self.license):
+            raise ValueError(
+                f"license {self.license!r} is not a known SPDX or Creative Commons identifier: "
+                "give its page as license_url (the podcast namespace requires one)"
+            )
+        return self
+
+    @property
+    def license_link(self) -> str | None:
+        """Return the licence's URL: license_url, else the known identifier's page."""
+        if not self.license:
+            return None
+        return self.license_url or known_license_url(self.license)
 
 
 class MagazineConfig(Model):

@@ -129,6 +129,23 @@ def hashed_name(stem: str, sha256: str, suffix: str) -> str:
     return f"{stem}.{sha256[:HASH_LEN]}{SUFFIX_ALIASES.get(suffix, suffix)}"
 
 
+def tagged_audio_name(slug: str, audio_sha256: str, tags_digest: str, suffix: str) -> str:
+    """Return a tagged episode file's name: <slug>.<audio hash>.<tags hash><suffix>.
+
+    The first hash is of the producer's audio alone, so the published feed says which audio an
+    enclosure holds even without the local cache (a fresh clone keeps the published object).
+    """
+    return f"{slug}.{audio_sha256[:HASH_LEN]}.{tags_digest[:8]}{suffix.lower()}"
+
+
+def is_tagged_audio_of(name: str, slug: str, audio_sha256: str) -> bool:
+    """Return whether a published file name is a tagged copy of this audio (any tags)."""
+    head = f"{slug}.{audio_sha256[:HASH_LEN]}."
+    return name.startswith(head) and bool(
+        re.fullmatch(r"[0-9a-f]{8}\.[a-z0-9]+", name[len(head) :])
+    )
+
+
 def is_feed(key: str) -> bool:
     """Return whether a key is a podcast feed page (feed.xml, feed-2.xml...)."""
     return bool(FEED_NAME.match(PurePosixPath(key).name))

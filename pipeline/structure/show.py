@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.markup import html_to_text
 from pipeline.structure.chapters import Chapter
-from pipeline.structure.config import HttpUrl, ShowConfig
+from pipeline.structure.config import HttpsUrl, ShowConfig
+from pipeline.structure.persons import DEFAULT_ROLE, NAME_LIMIT, person_problem
 from pipeline.structure.slug import slug_problem
 
 EPISODE_FILE = "episode.toml"
@@ -20,8 +22,14 @@ EPISODE_FILE = "episode.toml"
 NUMBERED_TITLE = re.compile(
     r"^\s*(?:(?:episode|episodio|épisode|episódio|folge|ep)\.?\s*#?\s*\d+|#\s*\d+)\b", re.I
 )
-TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/srt"}
+TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
 DATE_EXAMPLE = "2026-11-20T18:00:00Z"
+# The enclosure types Apple Podcasts lists (its RSS feed requirements).
+APPLE_TYPES = frozenset(
+    {"audio/mpeg", "audio/x-m4a", "audio/mp4", "video/mp4", "video/x-m4v", "video/quicktime"}
+)
+DESCRIPTION_BYTES = 4000  # Apple's limit for <description>, in bytes (not characters)
+TRAILER_TITLE_LIMIT = 128  # characters, the namespace's limit for podcast:trailer
 
 
 @dataclass(frozen=True)
@@ -45,12 +53,19 @@ class PersonEntry(BaseModel):
     """A person credited on an episode (podcast:person)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(min_length=1)
-    role: str = "host"
+    name: str = Field(min_length=1, max_length=NAME_LIMIT)
+    role: str = DEFAULT_ROLE
     group: str | None = None
-    # Both reach the public episode page and podcast:person: http(s) only, never javascript:.
-    href: HttpUrl | None = None
-    img: HttpUrl | None = None
+    # Both reach the public episode page and podcast:person: https only (the namespace's rule),
+    # never javascript:.
+    href: HttpsUrl | None = None
+    img: HttpsUrl | None = None
+
+    @model_validator(mode="after")
+    def _taxonomy(self) -> PersonEntry:
+        if why := person_problem(self.role, self.group):
+            raise ValueError(why)
+        return self
 
 
 class EpisodeFile(BaseModel):
@@ -60,8 +75,9 @@ class EpisodeFile(BaseModel):
     title: str = Field(min_length=1)
     date: Any
     audio: str = Field(min_length=1)
-    number: int | None = Field(None, ge=0)
-    season: int | None = Field(None, ge=0)
+    # Apple requires non-zero numbers (feedgen would also drop a 0 from itunes:episode).
+    number: int | None = Field(None, ge=1)
+    season: int | None = Field(None, ge=1)
     type: Literal["full", "trailer", "bonus"] = "full"
     summary: str = ""
     notes: str | None = None
@@ -152,10 +168,10 @@ class Episode:
         """Return the episode's key among translations: '<show id>/<slug>'."""
         return f"{self.show}/{self.slug}"
 
-    @property
+    @functools.cached_property
     def description(self) -> str:
-        """Return the plain-text description: the notes' text, else the summary."""
-        return html_to_text(self.notes_html) or self.summary or self.title
+        """Return the plain-text description: the notes' text, else the summary (computed once)."""
+        return html_to_text(self.notes_html, lines=True) or self.summary or self.title
 
     @property
     def transcript_type(self) -> str | None:
