@@ -1,11 +1,14 @@
 """Benchmark the feed build on a generated show of 3,000 episodes: cold build, warm rebuild, size.
 
-Run: .venv/bin/python bench/feed.py [--episodes 3000] [--runs 5]
+With --feed-cap 0 the show has no feed_cap: one feed of every episode (the unpaged case).
+
+Run: .venv/bin/python bench/feed.py [--episodes 3000] [--runs 5] [--feed-cap 300]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -22,13 +25,13 @@ from tests.contenttree import ContentTree, make_audio  # noqa: E402
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
 
-def generate(root: Path, episodes: int) -> None:
+def generate(root: Path, episodes: int, feed_cap: int) -> None:
     """Write a show with `episodes` episodes: small real MP3s, Markdown notes, some chapters."""
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
     tree = ContentTree(root)
-    tree.add_show("bench", feed_cap="300")
+    tree.add_show("bench", **({"feed_cap": str(feed_cap)} if feed_cap else {}))
     sample = make_audio(root / "sample.mp3", seconds=1.5).read_bytes()
     start = NOW - timedelta(days=7 * episodes)
     for n in range(1, episodes + 1):
@@ -77,11 +80,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--episodes", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--feed-cap", type=int, default=300, help="0: no feed_cap, one page")
     args = parser.parse_args()
-    root = REPO / "bench" / "out" / "feed"
+    root = REPO / "bench" / "out" / f"feed-cap{args.feed_cap}"
     t0 = time.perf_counter()
-    generate(root, args.episodes)
+    generate(root, args.episodes, args.feed_cap)
     print(f"generated {args.episodes} episodes in {time.perf_counter() - t0:.1f} s")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     colds = []
     for _ in range(max(1, args.runs // 2)):
@@ -104,6 +109,7 @@ def main() -> None:
         f"warm rebuild (in-process load+validate+build): median {statistics.median(warm_lib):.2f} s "
         f"(min {min(warm_lib):.2f}) over {len(warm_lib)}"
     )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"main feed: {feed.stat().st_size / 1024:.0f} KiB; {len(pages)} pages, {total / 1024:.0f} KiB in all"
     )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline.audio.publish import tagged_copy
 from pipeline.fsutil import StampCache, link_or_copy, sha256_file, write_if_changed
-from pipeline.podcast.feed import FeedPage, PublishedEpisode, render_feed
+from pipeline.podcast.feed import FeedPage, PublishedEpisode, page_digest, render_feed
 from pipeline.structure.config import Config
 from pipeline.structure.layout import (
     CHAPTERS_STEM,
@@ -25,6 +27,9 @@ from pipeline.structure.project import Project
 from pipeline.structure.show import Episode, Show
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PAGES_CACHE = "feed-pages.json"  # in cache_dir: the inputs digest of each feed page written
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class FeedResult:
     media: dict[str, Path]
     artwork_key: str
     episodes: tuple[PublishedEpisode, ...]
+    digests: dict[str, str] = field(default_factory=dict)  # key -> inputs digest of its page
+    cache_dir: Path | None = None
 
     @property
     def items(self) -> int:
@@ -55,9 +62,14 @@ class FeedResult:
         """Place the media and write the feed pages; remove what an earlier build left."""
         for key, src in self.media.items():
             link_or_copy(src, build_dir / key)
+        cache = StampCache(self.cache_dir / PAGES_CACHE) if self.cache_dir else None
         for key, xml in self.pages.items():
             if write_if_changed(build_dir / key, xml):
                 log.info("wrote %s", key)
+            if cache is not None and key in self.digests:
+                cache.remember(build_dir / key, "inputs", self.digests[key])
+        if cache is not None:
+            cache.save()
         remove_stale(build_dir / show_prefix(self.show), {str(build_dir / k) for k in self.keys})
 
 
@@ -151,6 +163,27 @@ def remove_stale(folder: Path, keep: set[str]) -> None:
                 os.unlink(path)
 
 
+def _with_inputs(
+    fn: Callable[..., T],
+    show: Show,
+    page: FeedPage,
+    config: Config,
+    artwork_url: str,
+    last_build: datetime | None,
+    trailers: tuple[PublishedEpisode, ...],
+) -> T:
+    """Call render_feed or page_digest with one page's inputs (the same for both, always)."""
+    return fn(
+        show,
+        page,
+        main_url=config.url(feed_key(show.id)),
+        show_url=config.url(show_page_key(show.id)),
+        artwork_url=artwork_url,
+        last_build=last_build,
+        trailers=trailers,
+    )
+
+
 def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -> FeedResult:
     """Decide one show's media keys and render its feed pages, writing nothing to build/."""
     placer = MediaPlacer(config, hashes)
@@ -160,24 +193,25 @@ def render_show(config: Config, show: Show, now: datetime, hashes: StampCache) -
     trailers = tuple(p for p in live if p.episode.type == "trailer")[:1]
     chunks = paginate(live, show.config.feed_cap)
     main_url = config.url(feed_key(show.id))
-    last_build = live[0].episode.date if live else None
+    inputs = (artwork_url, live[0].episode.date if live else None, trailers)
     pages: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
+    written = StampCache(config.cache_dir / PAGES_CACHE)
     for n, items in enumerate(chunks, start=1):
+        key = feed_key(show.id, n)
         page = FeedPage(
-            config.url(feed_key(show.id, n)),
-            tuple(items),
-            paging_links(config, show.id, n, len(chunks)),
+            config.url(key), tuple(items), paging_links(config, show.id, n, len(chunks))
         )
-        pages[feed_key(show.id, n)] = render_feed(
-            show,
-            page,
-            main_url=main_url,
-            show_url=config.url(show_page_key(show.id)),
-            artwork_url=artwork_url,
-            last_build=last_build,
-            trailers=trailers,
-        )
-    return FeedResult(show.id, main_url, pages, placer.media, artwork_key, tuple(live))
+        digests[key] = _with_inputs(page_digest, show, page, config, *inputs)
+        # The page in build/ was written from these very inputs (and not touched since): keep it.
+        target = config.build_dir / key
+        if written.recall(target, "inputs") == digests[key]:
+            pages[key] = target.read_bytes()
+        else:
+            pages[key] = _with_inputs(render_feed, show, page, config, *inputs)
+    return FeedResult(
+        show.id, main_url, pages, placer.media, artwork_key, tuple(live), digests, config.cache_dir
+    )
 
 
 def render_feeds(project: Project, now: datetime) -> list[FeedResult]:
