@@ -15,12 +15,11 @@ from pipeline.fsutil import StampCache, atomic_write_bytes, sha256_bytes
 from pipeline.storage import s3
 from pipeline.storage.guard import Item, check_dropped, feed_folder
 from pipeline.storage.headers import Phase, headers_for
+from pipeline.storage.local import LocalFile, prefetch_sha256
 from pipeline.storage.manifest import (
     BY,
     META_BY,
-    META_SHA,
     Entry,
-    LocalFile,
     Manifest,
     full_key,
     read_manifest,
@@ -260,16 +259,11 @@ def execute(
 
     def upload_one(u: Upload) -> None:
         h = headers_for(u.file.rel)
-        args = {**h.put_args(), "Metadata": {META_SHA: u.file.sha256, META_BY: BY}, **u.condition}
-        etag = uploader.put(
-            u.file.path,
-            u.key,
-            md5=u.file.md5,
-            sha256=u.file.sha256,
-            args=args,
-            on_bytes=reporter.advance,
-        )
-        manifest.objects[u.file.rel] = Entry(u.file.sha256, u.file.size, etag, u.source)
+        args = {**h.put_args(), "Metadata": {META_BY: BY}, **u.condition}
+        # The uploader hashes what it sends: the manifest records the bytes in the bucket.
+        sent = uploader.put(u.file, u.key, args=args, on_bytes=reporter.advance)
+        u.file.digests.learn(u.file, sha256=sent.sha256, md5=sent.md5)
+        manifest.objects[u.file.rel] = Entry(sent.sha256, u.file.size, sent.etag, u.source)
         reporter.done(u.key, u.file.size)
 
     try:
@@ -354,14 +348,20 @@ def publish(
     config, storage, client = remote.config, remote.storage, remote.client
     cache = StampCache(config.cache_dir / "publish-hashes.json")
     local = scan_build(config.build_dir, cache)
-    if not options.dry_run:
-        cache.save()
-    plan = plan_publish(client, storage, local, remote.manifest, options, sources or {})
-    if options.dry_run:
-        return Result(plan, 0, 0, 0)
-    uploader = Uploader(client, storage, config.cache_dir / "publish-multipart.json")
-    uploader.abort_leftovers(storage.prefix)
-    return execute(plan, client, uploader, now=now, reporter=reporter, workers=workers)
+    # Hash up front (in parallel) only what the manifest says is published, to compare it; new
+    # files are hashed by the upload that reads them anyway.
+    published = remote.manifest.objects
+    prefetch_sha256([f for rel, f in local.items() if rel in published])
+    try:
+        plan = plan_publish(client, storage, local, remote.manifest, options, sources or {})
+        if options.dry_run:
+            return Result(plan, 0, 0, 0)
+        uploader = Uploader(client, storage, config.cache_dir / "publish-multipart.json")
+        uploader.abort_leftovers(storage.prefix)
+        return execute(plan, client, uploader, now=now, reporter=reporter, workers=workers)
+    finally:
+        if not options.dry_run:
+            cache.save()
 
 
 def restore_outputs(
