@@ -1,4 +1,4 @@
-"""A boto3 client for S3-compatible servers, its failures as clean messages, and bounded reads."""
+"""A botocore S3 client for S3-compatible servers, its failures as clean messages, and bounded reads."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import boto3
 import botocore.exceptions as bx
+import botocore.session
 from botocore.config import Config as BotoConfig
 from urllib3.exceptions import ProtocolError
 
@@ -88,7 +88,8 @@ def timeouts(total: float) -> tuple[float, float]:
 
 def make_client(storage: StorageConfig) -> Any:
     """Return an S3 client: credentials from the AWS chain only, bounded retries and timeouts."""
-    session = boto3.session.Session()
+    # botocore without boto3: the same client and credential chain, 0.1 s less to import.
+    session = botocore.session.get_session()
     if session.get_credentials() is None:
         raise StorageError(
             "no S3 credentials found: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
@@ -106,7 +107,7 @@ def make_client(storage: StorageConfig) -> Any:
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    return session.client("s3", endpoint_url=storage.endpoint_url, config=config)
+    return session.create_client("s3", endpoint_url=storage.endpoint_url, config=config)
 
 
 def error_code(exc: bx.ClientError) -> str:
