@@ -7,10 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.errors import Problems
-from pipeline.magazine.loader import load_issues
-from pipeline.podcast.reader import load_shows
 from pipeline.structure.config import load_config
+from pipeline.structure.issue import Issue
 from pipeline.structure.project import Project
+from pipeline.structure.show import Show
 
 ALL_STAGES = ("podcast", "magazine")
 
@@ -26,7 +26,17 @@ def load_project(
     config = load_config(root)
     problems = Problems(config.root)
     warnings: list[str] = []
-    shows = load_shows(config, problems, warnings, audio_checks) if "podcast" in stages else {}
-    issues = load_issues(config, problems, warnings) if "magazine" in stages else ()
+    # Each stage's reader is imported only when asked for: the magazine's (WeasyPrint, Pillow)
+    # is a second of imports that `pipeline feed` does not need.
+    shows: dict[str, Show] = {}
+    issues: tuple[Issue, ...] = ()
+    if "podcast" in stages:
+        from pipeline.podcast.reader import load_shows
+
+        shows = load_shows(config, problems, warnings, audio_checks)
+    if "magazine" in stages:
+        from pipeline.magazine.loader import load_issues
+
+        issues = load_issues(config, problems, warnings)
     problems.raise_if_any()
     return Project(config=config, now=now, shows=shows, issues=issues, warnings=tuple(warnings))
