@@ -29,6 +29,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -151,8 +152,8 @@ def changed_files(base: Path, week: Path) -> list[str]:
 
 def run_tool(
     tool: str, root: Path, bucket: str, info: ServerInfo, only: list[str] | None = None
-) -> tuple[float, int]:
-    """Run one tool on root/build into bucket; return (seconds, bytes uploaded)."""
+) -> tuple[float, int, float]:
+    """Run one tool on root/build into bucket; return (seconds, bytes uploaded, CPU seconds)."""
     env = {
         **os.environ,
         **info.env(),
@@ -197,9 +198,13 @@ def run_tool(
         S5CMD_NEW: [str(TOOLS / "s5cmd"), "--endpoint-url", info.endpoint, "run", str(commands)],
         "rclone sync": ["rclone", "sync", build, f"bench:{bucket}", "-v", "--stats", "0"],
     }[tool]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The client's own CPU time (user + system): steadier than wall time on a loaded machine.
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if proc.returncode != 0:
         raise SystemExit(f"{tool} failed: {proc.stderr.strip()[-500:]}")
     text = proc.stdout + proc.stderr
@@ -213,7 +218,7 @@ def run_tool(
         sent = sizes_of(root, re.findall(rf"cp .*? s3://{bucket}/(\S+)", text))
     else:
         sent = sizes_of(root, re.findall(r"INFO\s+: (\S+): Copied", text))
-    return elapsed, sent
+    return elapsed, sent, cpu
 
 
 def load() -> str:
@@ -223,7 +228,7 @@ def load() -> str:
 
 def bench_catalogue(
     cat: Catalogue, tools: list[str], repeat: int, scale: float, info: ServerInfo, client: object
-) -> dict[tuple[str, str], tuple[float, int]]:
+) -> dict[tuple[str, str], tuple[float, int, float]]:
     """Run the four scenarios for every tool on one catalogue; return the medians."""
     base, week = OUT / f"{cat.name}-catalogue", OUT / f"{cat.name}-catalogue-week"
     write_catalogue(base, cat, scale)
@@ -236,7 +241,7 @@ def bench_catalogue(
         f"load average before: {load()}\n",
         flush=True,
     )
-    results: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    results: dict[tuple[str, str], list[tuple[float, int, float]]] = {}
     record = results.setdefault
     for rep in range(repeat):
         for tool in tools:
@@ -273,13 +278,14 @@ def bench_catalogue(
         summary[key] = (
             statistics.median(r[0] for r in runs),
             int(statistics.median(r[1] for r in runs)),
+            statistics.median(r[2] for r in runs),
         )
     print(
         "| scenario | tool | median wall time (s) | runs (s) | bytes uploaded | vs s5cmd "
-        "| median of same-run ratios |"
+        "| median of same-run ratios | client CPU (s) |"
     )
-    print("|---|---|---:|---|---:|---:|---:|")
-    for (scenario, tool), (secs, sent) in summary.items():
+    print("|---|---|---:|---|---:|---:|---:|---:|")
+    for (scenario, tool), (secs, sent, cpu) in summary.items():
         against = "s5cmd sync"
         if tool == "pipeline" and scenario.startswith("4"):
             against = S5CMD_NEW  # the weekly case: against the floor
@@ -292,7 +298,7 @@ def bench_catalogue(
         listed = ", ".join(f"{r[0]:.2f}" for r in runs)
         print(
             f"| {scenario} | {tool} | {secs:.2f} | {listed} | {sent:,} | {secs / ref:.2f}x "
-            f"| {paired:.2f}x |"
+            f"| {paired:.2f}x | {cpu:.2f} |"
         )
     print(f"\nload average after: {load()}", flush=True)
     return summary
