@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pipeline.podcast.build import FeedResult, render_feeds
 from pipeline.structure.project import Project
 
-if TYPE_CHECKING:  # boto3 costs 0.1 s to import: only publishing needs it
+if TYPE_CHECKING:  # types only: the stages and botocore are imported when used
     from pipeline.magazine.build import IssueResult
     from pipeline.site.build import SiteResult
     from pipeline.storage.publish import Remote
