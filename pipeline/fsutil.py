@@ -205,6 +205,19 @@ class StampCache:
                     self.dirty = True
         return [self.get(file, key, compute) for file in files]
 
+    def recall(self, file: Path, key: str) -> Any:
+        """Return the value remembered for (file, key) if the file is unchanged since, else None."""
+        entry = self.data.get(f"{key}:{file}")
+        try:
+            return entry[1] if entry is not None and entry[0] == file_stamp(file) else None
+        except FileNotFoundError:
+            return None
+
+    def remember(self, file: Path, key: str, value: Any, stamp: list[int] | None = None) -> None:
+        """Store value for (file, key) under the stamp the file had when value was taken."""
+        self.data[f"{key}:{file}"] = [stamp or file_stamp(file), value]
+        self.dirty = True
+
     def memo(self, key: str, data: str, compute: Any) -> Any:
         """Return compute(data), cached under the hash of data (for results of pure functions)."""
         slot = f"{key}#{hashlib.sha1(data.encode('utf-8')).hexdigest()}"

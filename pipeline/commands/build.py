@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pipeline.magazine.build import IssueResult, build_issues
 from pipeline.podcast.build import FeedResult, render_feeds
-from pipeline.site.build import SiteResult, render_site
 from pipeline.structure.project import Project
 
-if TYPE_CHECKING:  # boto3 costs 0.1 s to import: only publishing needs it
+if TYPE_CHECKING:  # types only: the stages and botocore are imported when used
+    from pipeline.magazine.build import IssueResult
+    from pipeline.site.build import SiteResult
     from pipeline.storage.publish import Remote
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,12 @@ def build_all(
         report.feeds = previous.feeds
     if "magazine" not in stages and previous is not None:
         report.issues = previous.issues
+    # The magazine and site stages are imported only when asked for (a second of imports).
+    if "site" in stages:
+        from pipeline.site.build import render_site
     if "magazine" in stages and project.issues:
+        from pipeline.magazine.build import build_issues
+
         if "site" in stages:
             # The magazine writes its PDFs as it renders them: render the site once before, so a
             # site template error stops the build before anything reaches build/.

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline.audio.light import FORMATS, light_copy, light_path, sri
 from pipeline.audio.publish import tagged_copy
 from pipeline.fsutil import (
     StampCache,
+    link_or_copy,
     read_json_cache,
     sha256_file,
+    write_if_changed,
     write_json_cache,
-    write_outputs,
 )
-from pipeline.podcast.feed import FeedPage, LightEnclosure, PublishedEpisode, render_feed
+from pipeline.podcast.feed import (
+    FeedPage,
+    LightEnclosure,
+    PublishedEpisode,
+    page_digest,
+    render_feed,
+)
 from pipeline.structure.config import Config
 from pipeline.structure.layout import (
     CHAPTERS_STEM,
@@ -34,6 +41,9 @@ from pipeline.structure.project import Project
 from pipeline.structure.show import Episode, Show
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PAGES_CACHE = "feed-pages.json"  # in cache_dir: the inputs digest of each feed page written
 
 # In the cache folder: the tagged audio each episode was published with (see read_pins).
 PINS_FILE = "published-audio.json"
@@ -52,6 +62,8 @@ class FeedResult:
     media: dict[str, Path]
     artwork_key: str
     episodes: tuple[PublishedEpisode, ...]
+    digests: dict[str, str] = field(default_factory=dict)  # key -> inputs digest of its page
+    cache_dir: Path | None = None
 
     @property
     def items(self) -> int:
@@ -65,7 +77,16 @@ class FeedResult:
 
     def write(self, build_dir: Path) -> None:
         """Place the media and write the feed pages; remove what an earlier build left."""
-        write_outputs(build_dir, self.media, self.pages)
+        for key, src in self.media.items():
+            link_or_copy(src, build_dir / key)
+        cache = StampCache(self.cache_dir / PAGES_CACHE) if self.cache_dir else None
+        for key, xml in self.pages.items():
+            if write_if_changed(build_dir / key, xml):
+                log.info("wrote %s", key)
+            if cache is not None and key in self.digests:
+                cache.remember(build_dir / key, "inputs", self.digests[key])
+        if cache is not None:
+            cache.save()
         remove_stale(build_dir / show_prefix(self.show), {str(build_dir / k) for k in self.keys})
 
 
@@ -220,6 +241,28 @@ def remove_stale(folder: Path, keep: set[str]) -> None:
                 os.unlink(path)
 
 
+def _with_inputs(
+    fn: Callable[..., T],
+    show: Show,
+    page: FeedPage,
+    config: Config,
+    artwork_url: str,
+    last_build: datetime | None,
+    trailers: tuple[PublishedEpisode, ...],
+) -> T:
+    """Call render_feed or page_digest with one page's inputs (the same for both, always)."""
+    return fn(
+        show,
+        page,
+        main_url=config.url(feed_key(show.id)),
+        show_url=config.url(show_page_key(show.id)),
+        artwork_url=artwork_url,
+        last_build=last_build,
+        trailers=trailers,
+        hubs=tuple(config.site.websub_hubs),
+    )
+
+
 def render_show(
     config: Config, show: Show, now: datetime, hashes: StampCache, pins: dict[str, str]
 ) -> FeedResult:
@@ -233,25 +276,25 @@ def render_show(
     trailers = tuple(p for p in live if p.episode.type == "trailer")[:1]
     chunks = paginate(live, show.config.feed_cap)
     main_url = config.url(feed_key(show.id))
-    last_build = live[0].episode.date if live else None
+    inputs = (artwork_url, live[0].episode.date if live else None, trailers)
     pages: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
+    written = StampCache(config.cache_dir / PAGES_CACHE)
     for n, items in enumerate(chunks, start=1):
+        key = feed_key(show.id, n)
         page = FeedPage(
-            config.url(feed_key(show.id, n)),
-            tuple(items),
-            paging_links(config, show.id, n, len(chunks)),
+            config.url(key), tuple(items), paging_links(config, show.id, n, len(chunks))
         )
-        pages[feed_key(show.id, n)] = render_feed(
-            show,
-            page,
-            main_url=main_url,
-            show_url=config.url(show_page_key(show.id)),
-            artwork_url=artwork_url,
-            last_build=last_build,
-            trailers=trailers,
-            hubs=tuple(config.site.websub_hubs),
-        )
-    return FeedResult(show.id, main_url, pages, placer.media, artwork_key, tuple(live))
+        digests[key] = _with_inputs(page_digest, show, page, config, *inputs)
+        # The page in build/ was written from these very inputs (and not touched since): keep it.
+        target = config.build_dir / key
+        if written.recall(target, "inputs") == digests[key]:
+            pages[key] = target.read_bytes()
+        else:
+            pages[key] = _with_inputs(render_feed, show, page, config, *inputs)
+    return FeedResult(
+        show.id, main_url, pages, placer.media, artwork_key, tuple(live), digests, config.cache_dir
+    )
 
 
 def render_feeds(

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
-from pipeline import __version__
+from pipeline import __version__, markup
 from pipeline.markup import markdown_to_text
+from pipeline.podcast import ext
 from pipeline.podcast.ext import (
     AppleEntryExtension,
     AppleExtension,
@@ -18,6 +23,7 @@ from pipeline.podcast.ext import (
     PodcastIndexExtension,
 )
 from pipeline.podcast.ext import Person as FeedPerson
+from pipeline.structure import categories, layout
 from pipeline.structure.categories import group_categories
 from pipeline.structure.layout import feed_stylesheet_href, podcast_guid
 from pipeline.structure.show import DESCRIPTION_BYTES, TRAILER_TITLE_LIMIT, Episode, Show
@@ -81,6 +87,38 @@ def _clip(text: str) -> str:
     cut = escaped.encode("utf-8")[:room].decode("utf-8", "ignore")
     # Never end inside an entity such as "&amp;": drop a trailing partial one.
     return re.sub(r"&[#a-zA-Z0-9]*$", "", cut) + "…"
+
+
+@functools.cache
+def _code_digest() -> str:
+    """Return a hash of the code that renders a feed: a change to it renders every feed again."""
+    h = hashlib.sha256(f"{__version__} feedgen {version('feedgen')}".encode())
+    # This module and those whose functions it calls while rendering.
+    for module in (__file__, ext.__file__, markup.__file__, categories.__file__, layout.__file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()
+
+
+def page_digest(
+    show: Show,
+    page: FeedPage,
+    *,
+    main_url: str,
+    show_url: str,
+    artwork_url: str,
+    last_build: datetime | None,
+    trailers: tuple[PublishedEpisode, ...] = (),
+    hubs: tuple[str, ...] = (),
+) -> str:
+    """Return a hash of everything render_feed reads: equal digests give equal bytes.
+
+    The dataclasses' reprs carry every field (paths, sizes, hashes, notes, dates), so an
+    unchanged digest lets the build keep the page it wrote before instead of rendering it.
+    """
+    inputs = (
+        show.id, show.config, page, main_url, show_url, artwork_url, last_build, trailers, hubs
+    )  # fmt: skip
+    return hashlib.sha256(f"{_code_digest()}\n{inputs!r}".encode()).hexdigest()
 
 
 def render_feed(

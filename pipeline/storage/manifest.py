@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -12,8 +11,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pipeline.errors import ConflictError, StorageError
-from pipeline.fsutil import CHUNK, StampCache
+from pipeline.fsutil import StampCache
 from pipeline.storage import s3
+from pipeline.storage.local import LocalFile, scan_files
+from pipeline.storage.upload import META_SHA as META_SHA  # re-exported: the manifest's meta keys
 from pipeline.storage.upload import Uploader
 from pipeline.structure.config import StorageConfig
 from pipeline.structure.layout import MANIFEST_KEY
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 
 
 MANIFEST_VERSION = 1
-META_SHA = "sha256"  # x-amz-meta-sha256: what the writer meant to store (informative only)
 META_BY = "published-by"  # x-amz-meta-published-by: marks objects the pipeline wrote
 BY = "pipeline"
 BAD_CHAR = re.compile(r"[\x00-\x1f\x7f\\]")
@@ -187,40 +187,9 @@ def write_manifest(
         log.info("the manifest changed meanwhile; merged this publish into it")
 
 
-@dataclass(frozen=True)
-class LocalFile:
-    """A file in build/ and the facts needed to compare it with the bucket."""
-
-    rel: str
-    path: Path
-    size: int
-    sha256: str
-    md5: str
-
-
-def _digests(path: Path) -> list[str]:
-    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            sha.update(chunk)
-            md5.update(chunk)
-    return [sha.hexdigest(), md5.hexdigest()]
-
-
 def scan_build(build_dir: Path, cache: StampCache) -> dict[str, LocalFile]:
-    """Return every publishable file under build_dir, hashed (cached by size and mtime)."""
-    files: dict[str, LocalFile] = {}
-    if not build_dir.is_dir():
-        return files
-    paths: list[tuple[str, Path]] = []
-    for path in sorted(build_dir.rglob("*")):
-        rel = path.relative_to(build_dir).as_posix()
-        # Dot-files are atomic-write temporaries or tool state, never content.
-        if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
-            continue
+    """Return every publishable file under build_dir; digests come from cache or on demand."""
+    files = scan_files(build_dir, cache)
+    for rel in files:
         check_key(rel)
-        paths.append((rel, path))
-    digests = cache.get_many([p for _, p in paths], "sha256+md5", _digests)
-    for (rel, path), (sha, md5) in zip(paths, digests, strict=True):
-        files[rel] = LocalFile(rel, path, path.stat().st_size, sha, md5)
     return files

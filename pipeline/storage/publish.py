@@ -12,7 +12,7 @@ from typing import Any
 from pipeline.errors import StorageError
 from pipeline.fsutil import StampCache
 from pipeline.storage import s3
-from pipeline.storage.encoding import body_for, decoded
+from pipeline.storage.encoding import MIN_SIZE, body_for, compressible, decoded
 from pipeline.storage.guard import Item, check_dropped, feed_folder
 from pipeline.storage.headers import Phase, headers_for
 from pipeline.storage.live import (
@@ -24,12 +24,11 @@ from pipeline.storage.live import (
     restore_outputs,
     write_unreferenced,
 )
+from pipeline.storage.local import LocalFile, prefetch_sha256
 from pipeline.storage.manifest import (
     BY,
     META_BY,
-    META_SHA,
     Entry,
-    LocalFile,
     Manifest,
     full_key,
     read_manifest,
@@ -309,18 +308,21 @@ def execute(
 
     def upload_one(u: Upload) -> None:
         h = headers_for(u.file.rel)
-        args = {**h.put_args(), "Metadata": {META_SHA: u.file.sha256, META_BY: BY}, **u.condition}
+        args = {**h.put_args(), "Metadata": {META_BY: BY}, **u.condition}
         f = u.file
-        body = body_for(f.path, f.rel, compress=storage.compress, md5=f.md5, size=f.size)
-        if body.data is None:
-            etag = uploader.put(
-                f.path, u.key, md5=f.md5, sha256=f.sha256, args=args, on_bytes=reporter.advance
-            )
-        else:
-            # Stored gzipped: Content-MD5 and the ETag check cover the compressed bytes sent.
+        if storage.compress and compressible(f.rel) and f.size >= MIN_SIZE:
+            # Stored gzipped: Content-MD5 and the ETag check cover the compressed bytes sent;
+            # the manifest keeps the SHA-256 of the local, uncompressed file.
+            body = body_for(f.path, f.rel, compress=True, md5="", size=f.size)
+            assert body.data is not None and body.encoding is not None
             etag = uploader.put_bytes(body.data, u.key, {**args, "ContentEncoding": body.encoding})
             reporter.advance(f.size)
-        manifest.objects[f.rel] = Entry(f.sha256, body.size, etag, u.source)
+            manifest.objects[f.rel] = Entry(f.sha256, body.size, etag, u.source)
+        else:
+            # The uploader hashes what it sends: the manifest records the bytes in the bucket.
+            sent = uploader.put(f, u.key, args=args, on_bytes=reporter.advance)
+            f.digests.learn(f, sha256=sent.sha256, md5=sent.md5)
+            manifest.objects[f.rel] = Entry(sent.sha256, f.size, sent.etag, u.source)
         reporter.done(u.key, u.file.size)
 
     try:
@@ -422,16 +424,22 @@ def publish(
     config, storage, client = remote.config, remote.storage, remote.client
     cache = StampCache(config.cache_dir / "publish-hashes.json")
     local = scan_build(config.build_dir, cache)
-    if not options.dry_run:
-        cache.save()
-    plan = plan_publish(
-        client, storage, local, remote.manifest, options, sources or {}, remote.exists, now
-    )
-    if options.dry_run:
-        return Result(plan, 0, 0, 0)
-    uploader = Uploader(client, storage, config.cache_dir / "publish-multipart.json")
-    uploader.abort_leftovers(storage.prefix)
-    return execute(plan, client, uploader, now=now, reporter=reporter, workers=workers)
+    # Hash up front (in parallel) only what the manifest says is published, to compare it; new
+    # files are hashed by the upload that reads them anyway.
+    published = remote.manifest.objects
+    prefetch_sha256([f for rel, f in local.items() if rel in published])
+    try:
+        plan = plan_publish(
+            client, storage, local, remote.manifest, options, sources or {}, remote.exists, now
+        )
+        if options.dry_run:
+            return Result(plan, 0, 0, 0)
+        uploader = Uploader(client, storage, config.cache_dir / "publish-multipart.json")
+        uploader.abort_leftovers(storage.prefix)
+        return execute(plan, client, uploader, now=now, reporter=reporter, workers=workers)
+    finally:
+        if not options.dry_run:
+            cache.save()
 
 
 def describe(plan: Plan) -> Iterable[str]:

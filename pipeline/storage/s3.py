@@ -1,4 +1,4 @@
-"""A boto3 client for S3-compatible servers, its failures as clean messages, and bounded reads."""
+"""A botocore S3 client for S3-compatible servers, its failures as clean messages, and bounded reads."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import boto3
 import botocore.exceptions as bx
+import botocore.session
 from botocore.config import Config as BotoConfig
 from urllib3.exceptions import ProtocolError
 
@@ -88,7 +88,8 @@ def timeouts(total: float) -> tuple[float, float]:
 
 def make_client(storage: StorageConfig) -> Any:
     """Return an S3 client: credentials from the AWS chain only, bounded retries and timeouts."""
-    session = boto3.session.Session()
+    # botocore without boto3: the same client and credential chain, 0.1 s less to import.
+    session = botocore.session.get_session()
     if session.get_credentials() is None:
         raise StorageError(
             "no S3 credentials found: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
@@ -97,7 +98,11 @@ def make_client(storage: StorageConfig) -> Any:
     connect, read = timeouts(storage.timeout)
     config = BotoConfig(
         region_name=storage.region,
-        s3={"addressing_style": storage.addressing_style},
+        # No SHA-256 of the body in the signature: on plain-http endpoints botocore would hash
+        # every body again (0.6 ms/MB). Every object and part we send carries Content-MD5, a
+        # signed header the server checks the bytes against (botocore does the same by itself
+        # on https), and a completed multipart upload is checked by its ETag.
+        s3={"addressing_style": storage.addressing_style, "payload_signing_enabled": False},
         retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
         connect_timeout=connect,
         read_timeout=read,
@@ -106,7 +111,7 @@ def make_client(storage: StorageConfig) -> Any:
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    return session.client("s3", endpoint_url=storage.endpoint_url, config=config)
+    return session.create_client("s3", endpoint_url=storage.endpoint_url, config=config)
 
 
 def error_code(exc: bx.ClientError) -> str:

@@ -8,15 +8,17 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import botocore.exceptions as bx
 
 from pipeline.errors import ConflictError, IntegrityError, NetworkError, StorageError
-from pipeline.fsutil import read_json_cache, write_json_cache
+from pipeline.fsutil import file_stamp, read_json_cache, write_json_cache
 from pipeline.storage import s3
+from pipeline.storage.local import LocalFile, changed_error
 from pipeline.structure.config import StorageConfig
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,8 @@ MULTIPART_THRESHOLD = 16 << 20
 PART_SIZE = 8 << 20
 STALE_UPLOAD_AGE = timedelta(hours=24)
 PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
+META_SHA = "sha256"  # x-amz-meta-sha256: what the writer meant to store (informative only)
+T = TypeVar("T")
 
 
 def b64(digest: bytes) -> str:
@@ -63,6 +67,30 @@ def same_bytes(remote_etag: str, path: Path, size: int, md5: str) -> bool:
     if not parts.isdigit() or int(parts) != max(1, -(-size // PART_SIZE)):
         return False
     return remote_etag == file_multipart_etag(path)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What an upload put in the bucket: its checked ETag and the digests of the bytes sent."""
+
+    etag: str
+    sha256: str
+    md5: str  # "" for a multipart upload (its parts' MD5s were checked instead)
+
+
+def with_sha(args: dict[str, Any], sha256: str) -> dict[str, Any]:
+    """Return put arguments with the SHA-256 of the bytes sent added to the object's metadata."""
+    return {**args, "Metadata": {**args.get("Metadata", {}), META_SHA: sha256}}
+
+
+def read_whole(f: LocalFile) -> bytes:
+    """Return a file's bytes; refuse it unless it keeps its scanned size and mtime throughout."""
+    if tuple(file_stamp(f.path)) != f.stamp:
+        raise changed_error(f.rel)
+    data = f.path.read_bytes()
+    if len(data) != f.size or tuple(file_stamp(f.path)) != f.stamp:
+        raise changed_error(f.rel)
+    return data
 
 
 class Uploader:
@@ -114,41 +142,48 @@ class Uploader:
 
     def put(
         self,
-        path: Path,
+        f: LocalFile,
         key: str,
         *,
-        md5: str,
-        sha256: str,
         args: dict[str, Any],
         on_bytes: Callable[[int], None] = lambda n: None,
-    ) -> str:
-        """Upload one file to key with the given put_object arguments; return its checked ETag.
+    ) -> Sent:
+        """Upload one file to key with the given put_object arguments; return what was sent.
 
-        Bytes that arrive different (refused by Content-MD5, or an ETag that is not the one
-        the file gives) are sent once more; a second mismatch raises IntegrityError.
+        The file is read once: its SHA-256 (x-amz-meta-sha256, the manifest) and MD5
+        (Content-MD5) come from the very bytes sent, so a stale hash cannot be published; a
+        file that is not the one scanned, or changes while read, is refused. Bytes that arrive
+        different (refused by Content-MD5, or an ETag that is not the one the file gives) are
+        sent once more; a second mismatch raises IntegrityError.
         """
-        size = path.stat().st_size
         conditional = "IfMatch" in args or "IfNoneMatch" in args
-        if size > MULTIPART_THRESHOLD and not conditional:
-            return self._twice(key, lambda: self._multipart(path, key, size, args, on_bytes))
+        if f.size > MULTIPART_THRESHOLD and not conditional:
+            return self._twice(key, lambda: self._multipart(f, key, args, on_bytes))
+        data = read_whole(f)
+        sha256 = hashlib.sha256(data).hexdigest()
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        planned = f.digests.known(f, "sha256")
+        if planned is not None and planned != sha256:
+            raise changed_error(f.rel)  # the plan decided on other bytes than these
+        args = with_sha(args, sha256)
 
         def send() -> str:
-            with s3.translated(self.storage, f"uploading {key}"), path.open("rb") as body:
+            with s3.translated(self.storage, f"uploading {key}"):
                 resp = self.client.put_object(
                     Bucket=self.storage.bucket,
                     Key=key,
-                    Body=body,
+                    Body=data,
                     ContentMD5=b64(bytes.fromhex(md5)),
                     **args,
                 )
             etag = resp["ETag"].strip('"')
             self._check(key, etag, md5)
-            on_bytes(size)
+            on_bytes(f.size)
             return etag
 
         if conditional:
-            return self._conditional(key, sha256, lambda: self._twice(key, send))
-        return self._twice(key, send)
+            return Sent(self._conditional(key, sha256, lambda: self._twice(key, send)), sha256, md5)
+        return Sent(self._twice(key, send), sha256, md5)
 
     def put_bytes(self, data: bytes, key: str, args: dict[str, Any]) -> str:
         """Upload bytes (the manifest) with the given arguments; return the checked ETag."""
@@ -181,7 +216,7 @@ class Uploader:
                 f"(ETag {etag}, expected {expected}); publish again"
             )
 
-    def _twice(self, key: str, send: Callable[[], str]) -> str:
+    def _twice(self, key: str, send: Callable[[], T]) -> T:
         """Run send; when the bytes arrived different, send them once more."""
         try:
             return send()
@@ -230,19 +265,30 @@ class Uploader:
         return {"PartNumber": number, "ETag": self._twice(key, send), "MD5": digest.digest()}
 
     def _multipart(
-        self, path: Path, key: str, size: int, args: dict[str, Any], on_bytes: Callable[[int], None]
-    ) -> str:
+        self, f: LocalFile, key: str, args: dict[str, Any], on_bytes: Callable[[int], None]
+    ) -> Sent:
+        """Upload a large file in parts; refuse it unless the parts sent hash to its SHA-256.
+
+        The SHA-256 goes into the object's metadata before the first part, so it is taken
+        first (or known from the plan); the parts are hashed again as they are sent, and the
+        upload completes only if both agree and the file kept its size and mtime.
+        """
         bucket = self.storage.bucket
+        sha256 = f.sha256  # from the plan or the cache, else hashed here
         with s3.translated(self.storage, f"starting the upload of {key}"):
-            upload_id = self.client.create_multipart_upload(Bucket=bucket, Key=key, **args)[
-                "UploadId"
-            ]
+            upload_id = self.client.create_multipart_upload(
+                Bucket=bucket, Key=key, **with_sha(args, sha256)
+            )["UploadId"]
         self._journal(upload_id, key)
         parts = []
         try:
-            for number, part in enumerate(read_parts(path), start=1):
+            sent = hashlib.sha256()
+            for number, part in enumerate(read_parts(f.path), start=1):
+                sent.update(part)
                 parts.append(self._part(key, upload_id, number, part))
                 on_bytes(len(part))
+            if sent.hexdigest() != sha256 or tuple(file_stamp(f.path)) != f.stamp:
+                raise changed_error(f.rel)
             expected = multipart_etag(p.pop("MD5") for p in parts)
             with s3.translated(self.storage, f"completing the upload of {key}"):
                 resp = self.client.complete_multipart_upload(
@@ -259,9 +305,10 @@ class Uploader:
         etag = resp["ETag"].strip('"')
         self._check(key, etag, expected)
         head = s3.head_object(self.client, self.storage, key) or {}
-        if head.get("ContentLength") != size or head.get("ETag", "").strip('"') != etag:
+        if head.get("ContentLength") != f.size or head.get("ETag", "").strip('"') != etag:
             raise IntegrityError(
                 f"uploading {key}: the bucket holds {head.get('ContentLength')} bytes "
-                f"(ETag {head.get('ETag', '').strip(chr(34))}), not the {size} sent; publish again"
+                f"(ETag {head.get('ETag', '').strip(chr(34))}), not the {f.size} sent; "
+                "publish again"
             )
-        return etag
+        return Sent(etag, sha256, "")
