@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from pipeline.commands.load import load_project
 from pipeline.locales import format_size
+from pipeline.storage.encoding import decoded
 from tests.conftest import FIXED_NOW, REPO, copy_sample
 from tests.magazine_tree import PARAGRAPH, article, make_tree
 from tests.s3_server import ServerInfo, admin_client, unique_bucket
@@ -416,7 +417,8 @@ def test_the_site_links_the_epub_served_with_its_type(published_sample):
     size = epub_of(root, SAMPLE).stat().st_size
     for page in ("magazine/index.html", f"magazine/{SAMPLE}/index.html"):
         with urllib.request.urlopen(f"{base}/{page}") as response:
-            html = response.read().decode("utf-8")
+            # Pages are stored gzipped ([storage] compress): a browser decodes them.
+            html = decoded(response.read()).decode("utf-8")
         links = re.findall(
             r'<a [^>]*href="([^"]+\.epub)"[^>]*>([^<]*)<span class="size">\(([^)]+)\)', html
         )

@@ -78,7 +78,7 @@ def show_field(tree: ContentTree, line: str) -> None:
 
 def person_href_javascript(t: ContentTree) -> tuple[str, str]:
     add_field(t, 'persons = [{ name = "Amara Okafor", href = "javascript:alert(1)" }]')
-    return EP_TOML, "persons \"Amara Okafor\": href: 'javascript:alert(1)' is not an http(s) URL"
+    return EP_TOML, "persons \"Amara Okafor\": href: 'javascript:alert(1)' is not an https: URL"
 
 
 def person_img_data(t: ContentTree) -> tuple[str, str]:
@@ -97,7 +97,7 @@ def show_website_javascript(t: ContentTree) -> tuple[str, str]:
 
 def show_funding_file(t: ContentTree) -> tuple[str, str]:
     show_field(t, 'funding_url = "file:///etc/passwd"')
-    return "pipeline.toml", "shows.weekly.funding_url: 'file:///etc/passwd' is not an http(s)"
+    return "pipeline.toml", "shows.weekly.funding_url: 'file:///etc/passwd' is not an https: URL"
 
 
 def show_new_feed_url_ftp(t: ContentTree) -> tuple[str, str]:
@@ -609,8 +609,9 @@ def test_http_links_and_tabs_and_newlines_stay_allowed(tree: ContentTree, cli):
     add_field(
         tree,
         'persons = [{ name = "Amara Okafor", href = "https://example.org/amara", '
-        'img = "http://example.org/amara.jpg" }]\nnotes = """Line one,\ttabbed.\r\nLine two."""',
+        'img = "https://example.org/amara.jpg" }]\nnotes = """Line one,\ttabbed.\r\nLine two."""',
     )
+    show_field(tree, 'website = "http://example.org/plain-http"')  # http(s) where allowed
     assert cli(tree.root, "check").exit_code == 0
     assert cli(tree.root, "feed").exit_code == 0
     feed = (tree.root / "build/podcast/weekly/feed.xml").read_text("utf-8")

@@ -97,7 +97,8 @@ def test_missing_title(tmp_path: Path):
 def test_unknown_layout(tmp_path: Path):
     one_article(tmp_path, "Body.", layout="three-column")
     assert_fails(
-        tmp_path, "issues/no-1/01.md: layout: Input should be 'two-column' or 'one-column'"
+        tmp_path,
+        "issues/no-1/01.md: layout: Input should be 'two-column', 'one-column' or 'parallel'",
     )
 
 

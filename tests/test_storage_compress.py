@@ -97,10 +97,12 @@ def test_verify_reads_a_feed_stored_gzipped(bucket, build_tree):
     )
     with urllib.request.urlopen(feed) as resp:
         assert resp.headers["Content-Encoding"] == "gzip"
-    # The feed is read: only its enclosure (on m.example, not served here) fails.
+    # The feed is read: only its enclosure (on m.example, not served here) fails, besides the
+    # CORS headers this bucket (no CORS rule set by this test) does not send.
     with pytest.raises(VerifyError) as failed:
         verify_feeds([feed])
-    assert [p.field.rsplit("/", 1)[-1][:3] for p in failed.value.problems] == ["e1."]
+    enclosures = [p for p in failed.value.problems if "CORS" not in p.field + p.message]
+    assert [p.field.rsplit("/", 1)[-1][:3] for p in enclosures] == ["e1."]
 
 
 def test_verify_advises_compression_when_pages_are_sent_plain(bucket, build_tree):

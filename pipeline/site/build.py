@@ -266,7 +266,7 @@ def render_site(
     for key, path in w.thumbs.files.items():
         w.place(path, key)
     w.thumbs.save()
-    w.write("sitemap.xml", _sitemap(w, config, shows, issue_views).encode())
+    w.write("sitemap.xml", _sitemap(w, config, shows, issue_views, statements).encode())
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.url('sitemap.xml')}\n"
     w.write("robots.txt", robots.encode())
     return SiteResult(w.pages, w.files, config.url("index.html"))
@@ -356,9 +356,18 @@ def _with_pictures(w: SiteWriter, iv: IssueView) -> IssueView:
     return dataclasses.replace(iv, articles=articles)
 
 
-def _sitemap(w: SiteWriter, config: Config, shows: list[ShowView], issues: list[IssueView]) -> str:
+def _sitemap(
+    w: SiteWriter,
+    config: Config,
+    shows: list[ShowView],
+    issues: list[IssueView],
+    statements: list[StatementView],
+) -> str:
     """Render the sitemap: every page, with the date of the newest thing it shows."""
     dates: dict[str, str] = {}
+    for v in statements:
+        for t in v.texts:
+            dates[t.page_key] = v.moment.date().isoformat()
     for show in shows:
         for ep in show.episodes:
             dates[ep.page_key] = ep.date.date().isoformat()
@@ -371,9 +380,10 @@ def _sitemap(w: SiteWriter, config: Config, shows: list[ShowView], issues: list[
             dates[a.page_key] = iv.date.isoformat()
     if issues:
         dates["magazine/index.html"] = issues[0].date.isoformat()
-    dates["index.html"] = max(dates.values(), default=w.now.date().isoformat())
+    newest = max(dates.values(), default=w.now.date().isoformat())
     pages = [k for k in w.pages if k.endswith(".html") and k != "404.html"]
-    urls = [(config.url(k), dates.get(k)) for k in pages]
+    # Homes and lists (in every language) show the newest of everything.
+    urls = [(config.url(k), dates.get(k, newest)) for k in pages]
     return render(w.env, "site/sitemap.xml", urls=urls)
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from pipeline.site import structured as ld
 from pipeline.site.translations import Links, pick
 from pipeline.statements.feed import AtomEntry, atom_feed
 from pipeline.structure.layout import (
@@ -103,6 +104,7 @@ def render_statements(
             lang,
             alternates=indexes if len(indexes) > 1 else None,
             entries=[(v, v.text(lang)) for v in views],
+            structured=ld.script(ld.organization(w.config)),
             **common,
         )
     for s in statements:
@@ -117,6 +119,15 @@ def render_statements(
                 alternates=links.alternates(KIND, t.key),
                 statement=v,
                 text=t,
+                structured=ld.script(
+                    ld.statement(
+                        w.config,
+                        v.moment.isoformat(),
+                        t,
+                        w.config.url,
+                        w.config.url(v.image_key or w.touch_icon),
+                    )
+                ),
                 **common,
             )
     for lang in feed_languages(views):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from pipeline.site.views import ArticleView, EpisodeView, IssueView, ShowView
+
+if TYPE_CHECKING:
+    from pipeline.site.statements import StatementTextView
 from pipeline.structure.config import Config
 
 Url = Callable[[str], str]
@@ -122,6 +125,23 @@ def article(
             "isPartOf": periodical(config, url),
         }
     return data
+
+
+def statement(
+    config: Config, moment: str, text: StatementTextView, url: Url, image_url: str
+) -> dict[str, Any]:
+    """Return one language of a statement as an Article published by the organisation."""
+    return {
+        "@type": "Article",
+        "headline": text.title,
+        "url": url(text.page_key),
+        "inLanguage": text.lang,
+        "author": organization(config),
+        "datePublished": moment,
+        "publisher": organization(config),
+        "image": image_url,
+        **({"description": text.summary} if text.summary else {}),
+    }
 
 
 def script(*items: dict[str, Any]) -> Markup:

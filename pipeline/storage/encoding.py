@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pipeline.structure.layout import is_chapters, is_feed
+from pipeline.structure.layout import is_chapters, is_feed, is_statements_feed
 
 GZIP = "gzip"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -39,8 +39,8 @@ class Body:
 
 def compressible(rel: str) -> bool:
     """Return whether an object is site text stored gzipped when compression is on."""
-    if is_feed(rel) or is_chapters(rel):
-        return False  # read by podcast apps, some of which do not decode gzip
+    if is_feed(rel) or is_chapters(rel) or is_statements_feed(rel):
+        return False  # read by podcast apps and feed readers, some of which do not decode gzip
     return PurePosixPath(rel).suffix.lower() in COMPRESSIBLE
 
 

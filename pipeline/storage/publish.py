@@ -212,7 +212,9 @@ def plan_publish(
         if rel not in local and rel in remote and not (entry.source and entry.source in current)
     }
     media = {rel for rel in gone if headers_for(rel).phase is Phase.MEDIA}
-    before = read_unreferenced(client, storage, full_key(prefix, UNREFERENCED_KEY))
+    before = (
+        read_unreferenced(client, storage, full_key(prefix, UNREFERENCED_KEY)) if exists else {}
+    )
     # The grace period starts when the new feeds stop listing a file; the live ones protect it.
     due, after = grace(before, media - referenced_paths(local_feeds), now, options.keep_days)
     due -= referenced_paths(published_feeds)
