@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import subprocess
 import tomllib
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.structure.layout import episode_guid, podcast_guid
-from tests.conftest import REPO
+from tests.conftest import FIXED_NOW, REPO
 from tests.test_feed import BASE, live_episodes, sample_shows
 
 NODE_MODULES = REPO / ".local" / "node" / "node_modules"
@@ -118,22 +119,107 @@ def test_partytime_reads_every_item(parsed: dict[str, dict], show: str):
             assert "podcastChapters" not in item
 
 
+def translations_in_sample() -> dict[str, list[tuple[str, str, str]]]:
+    """Return, for each live sample episode "show/slug", its live translations (key, lang, title).
+
+    Read from the episode.toml files: every episode naming the same original (translation_of),
+    and the original itself, form one group.
+    """
+    shows = sample_shows()
+    live = {
+        f"{show}/{folder.name}": tomllib.loads((folder / "episode.toml").read_text("utf-8"))
+        for show in shows
+        for folder in sorted((REPO / "episodes" / show).iterdir())
+        if (folder / "episode.toml").is_file()
+    }
+    live = {k: e for k, e in live.items() if not e.get("draft") and e["date"] <= FIXED_NOW}
+    groups: dict[str, set[str]] = {}
+    for key, e in live.items():
+        root = e.get("translation_of") or key
+        groups.setdefault(root, {root}).add(key)
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for members in groups.values():
+        for key in members:
+            found[key] = sorted(
+                (other, shows[other.split("/")[0]]["language"], live[other]["title"])
+                for other in members
+                if other != key and other in live
+            )
+    return found
+
+
 @pytest.mark.parametrize("show", sorted(sample_shows()))
 def test_partytime_reads_the_alternate_enclosures(parsed: dict[str, dict], show: str):
     feed, light = parsed[show], sample_shows()[show].get("light")
+    translations = translations_in_sample()
+    assert any(translations.values()), "the sample links some episodes to their translations"
     for item in feed["items"]:
-        alternates = item.get("alternativeEnclosures", [])
-        if not light:
+        alternates = list(item.get("alternativeEnclosures", []))
+        slug = item["enclosure"]["url"].removeprefix(f"{BASE}/podcast/{show}/").split("/")[0]
+        others = translations.get(f"{show}/{slug}", [])
+        if not light and not others:
             assert alternates == []
             continue
-        main, low = alternates
-        assert main["default"] is True and low["default"] is False
+        main = alternates.pop(0)
+        assert main["default"] is True
         assert main["source"][0]["uri"] == item["enclosure"]["url"]
         assert main["length"] == item["enclosure"]["length"]
-        assert (low["type"], low["bitrate"], low["title"], low["codecs"]) == (
-            "audio/ogg", 24000, light["title"], "opus",
-        )  # fmt: skip
-        for alt in (main, low):
+        checked = [main]
+        if light:
+            low = alternates.pop(0)
+            assert low["default"] is False
+            assert (low["type"], low["bitrate"], low["title"], low["codecs"]) == (
+                "audio/ogg", 24000, light["title"], "opus",
+            )  # fmt: skip
+            checked.append(low)
+        # Then one per translation, in its language, titled as in its own feed.
+        assert sorted((a["lang"], a["title"]) for a in alternates) == sorted(
+            (lang, title) for _, lang, title in others
+        )
+        for alt, (other, _, _) in zip(
+            sorted(alternates, key=lambda a: a["lang"]),
+            sorted(others, key=lambda o: o[1]),
+            strict=True,
+        ):
+            assert f"/podcast/{other}/" in alt["source"][0]["uri"]
+        for alt in [*checked, *alternates]:
             path = local(feed["_root"], alt["source"][0]["uri"])
             assert alt["length"] == path.stat().st_size
             assert alt["integrity"] == {"type": "sri", "value": sri(path)}
+
+
+def test_a_show_names_its_other_languages_in_its_feed(parsed: dict[str, dict]):
+    shows = sample_shows()
+    for show, table in shows.items():
+        root = table.get("translation_of") or show
+        siblings = {
+            s: t["language"]
+            for s, t in shows.items()
+            if s != show and (t.get("translation_of") or s) == root
+        }
+        xml = (Path(parsed[show]["_root"]) / "build/podcast" / show / "feed.xml").read_text()
+        links = re.findall(r'<atom:link rel="alternate" hreflang="([^"]+)"[^>]*href="([^"]+)"', xml)
+        assert sorted(links) == sorted(
+            (lang, f"{BASE}/podcast/{s}/feed.xml") for s, lang in siblings.items()
+        )
+
+
+@pytest.mark.s3
+def test_every_alternate_source_answers_head_with_its_length(published_site):
+    import urllib.request
+
+    from defusedxml.ElementTree import fromstring
+
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
+    checked = 0
+    for show in sample_shows():
+        with urllib.request.urlopen(f"{published_site.url}/podcast/{show}/feed.xml") as resp:
+            channel = fromstring(resp.read()).find("channel")
+        for alt in channel.iterfind("item/podcast:alternateEnclosure", ns):
+            url = alt.find("podcast:source", ns).get("uri").replace(BASE, published_site.url)
+            request = urllib.request.Request(url, method="HEAD")
+            with urllib.request.urlopen(request) as head:
+                assert head.status == 200
+                assert int(head.headers["Content-Length"]) == int(alt.get("length")), url
+            checked += 1
+    assert checked > 0

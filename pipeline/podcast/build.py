@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,8 @@ from pipeline.podcast.feed import (
     FeedPage,
     LightEnclosure,
     PublishedEpisode,
+    SiblingFeed,
+    TranslatedEnclosure,
     page_digest,
     render_feed,
 )
@@ -249,6 +251,7 @@ def _with_inputs(
     artwork_url: str,
     last_build: datetime | None,
     trailers: tuple[PublishedEpisode, ...],
+    siblings: tuple[SiblingFeed, ...] = (),
 ) -> T:
     """Call render_feed or page_digest with one page's inputs (the same for both, always)."""
     return fn(
@@ -260,23 +263,41 @@ def _with_inputs(
         last_build=last_build,
         trailers=trailers,
         hubs=tuple(config.site.websub_hubs),
+        siblings=siblings,
     )
 
 
-def render_show(
+@dataclass
+class Placed:
+    """One show's media keys decided and its live episodes placed, before any feed is rendered."""
+
+    show: Show
+    placer: MediaPlacer
+    artwork_key: str
+    live: list[PublishedEpisode]
+
+
+def place_show(
     config: Config, show: Show, now: datetime, hashes: StampCache, pins: dict[str, str]
-) -> FeedResult:
-    """Decide one show's media keys and render its feed pages, writing nothing to build/."""
+) -> Placed:
+    """Decide one show's media keys (tagged and light copies made in the cache)."""
     placer = MediaPlacer(config, hashes, pins)
     artwork_key = placer.place(show.artwork, show_prefix(show.id), "artwork")
-    artwork_url = config.url(artwork_key)
     # A preview (`pipeline serve`) shows drafts and scheduled episodes too; the site marks them.
     shown = show.episodes if config.preview else show.published(now)
-    live = [placer.episode(e, show) for e in shown]
+    return Placed(show, placer, artwork_key, [placer.episode(e, show) for e in shown])
+
+
+def render_pages(
+    config: Config, placed: Placed, siblings: tuple[SiblingFeed, ...] = ()
+) -> FeedResult:
+    """Render one placed show's feed pages, writing nothing to build/."""
+    show, live = placed.show, placed.live
+    artwork_url = config.url(placed.artwork_key)
     trailers = tuple(p for p in live if p.episode.type == "trailer")[:1]
     chunks = paginate(live, show.config.feed_cap)
     main_url = config.url(feed_key(show.id))
-    inputs = (artwork_url, live[0].episode.date if live else None, trailers)
+    inputs = (artwork_url, live[0].episode.date if live else None, trailers, siblings)
     pages: dict[str, bytes] = {}
     digests: dict[str, str] = {}
     written = StampCache(config.cache_dir / PAGES_CACHE)
@@ -293,7 +314,76 @@ def render_show(
         else:
             pages[key] = _with_inputs(render_feed, show, page, config, *inputs)
     return FeedResult(
-        show.id, main_url, pages, placer.media, artwork_key, tuple(live), digests, config.cache_dir
+        show.id,
+        main_url,
+        pages,
+        placed.placer.media,
+        placed.artwork_key,
+        tuple(live),
+        digests,
+        config.cache_dir,
+    )
+
+
+def _translated(project: Project, placed: dict[str, Placed], reused: dict[str, FeedResult]) -> None:
+    """Give each placed episode with translations its alternate enclosures in those languages.
+
+    The translations may sit in any show: every show is placed (or reused) before this, so each
+    item can name the published file, size and integrity of its translations.
+    """
+    index: dict[str, tuple[PublishedEpisode, dict[str, Path], MediaPlacer | None]] = {}
+    for sid, p in placed.items():
+        for item in p.live:
+            index[f"{sid}/{item.episode.slug}"] = (item, p.placer.media, p.placer)
+    for sid, r in reused.items():
+        for item in r.episodes:
+            index[f"{sid}/{item.episode.slug}"] = (item, r.media, None)
+    any_placer = next(iter(placed.values())).placer if placed else None
+    if any_placer is None:
+        return
+    for sid, p in placed.items():
+        for n, item in enumerate(p.live):
+            key = f"{sid}/{item.episode.slug}"
+            group = project.translations.group("episode", key)
+            if group is None:
+                continue
+            others = []
+            for member in group.members:
+                found = index.get(member.key)
+                if member.key == key or found is None:
+                    continue  # a translation not published yet is listed once it is
+                other, media, _ = found
+                sha = any_placer.sha256(media[other.audio_key])
+                others.append(
+                    TranslatedEnclosure(
+                        lang=member.lang,
+                        title=other.episode.title,
+                        url=other.audio_url,
+                        size=other.audio_size,
+                        mime=other.episode.audio_info.mime,
+                        bitrate=other.episode.audio_info.bitrate,
+                        integrity=sri(sha),
+                    )
+                )
+            if others:
+                main = p.placer.sha256(p.placer.media[item.audio_key])
+                p.live[n] = replace(
+                    item,
+                    translations=tuple(others),
+                    audio_integrity=item.audio_integrity or sri(main),
+                )
+
+
+def _siblings(project: Project, sid: str) -> tuple[SiblingFeed, ...]:
+    """Return the shows that carry the same programme in other languages."""
+    group = project.translations.group("show", sid)
+    if group is None:
+        return ()
+    config = project.config
+    return tuple(
+        SiblingFeed(m.lang, project.shows[m.key].config.title, config.url(feed_key(m.key)))
+        for m in group.members
+        if m.key != sid and m.key in project.shows
     )
 
 
@@ -314,11 +404,20 @@ def render_feeds(
     pins = {} if retag else read_pins(config)
     wanted = None if shows is None else set(shows)
     earlier = {r.show: r for r in reuse}
-    results = [
-        earlier[sid]
+    reused = {
+        sid: earlier[sid]
+        for sid in project.shows
         if wanted is not None and sid not in wanted and sid in earlier
-        else render_show(config, show, now, hashes, pins)
+    }
+    placed = {
+        sid: place_show(config, show, now, hashes, pins)
         for sid, show in project.shows.items()
+        if sid not in reused
+    }
+    _translated(project, placed, reused)
+    results = [
+        reused[sid] if sid in reused else render_pages(config, placed[sid], _siblings(project, sid))
+        for sid in project.shows
     ]
     hashes.save()
     return results

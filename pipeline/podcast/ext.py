@@ -85,6 +85,8 @@ class ChannelExtras:
     license: str | None = None
     license_url: str | None = None
     hubs: list[str] = field(default_factory=list)
+    # (language, feed URL, title) of the same programme in other languages.
+    siblings: list[tuple[str, str, str]] = field(default_factory=list)
     medium: str | None = None
     update_frequency: str | None = None
     update_rrule: str | None = None
@@ -111,6 +113,18 @@ class PodcastIndexExtension(BaseExtension):
             _add(channel, f"{{{ATOM_NS}}}link", rel=rel, href=href, type="application/rss+xml")
         for hub in x.hubs:
             _add(channel, f"{{{ATOM_NS}}}link", rel="hub", href=hub)
+        # The namespace has no channel tag for a translation (podroll is for recommendations):
+        # the same programme in another language is named the way HTML names a translation.
+        for lang, href, title in x.siblings:
+            _add(
+                channel,
+                f"{{{ATOM_NS}}}link",
+                rel="alternate",
+                hreflang=lang,
+                type="application/rss+xml",
+                href=href,
+                title=title,
+            )
         if x.guid:
             _add(channel, p + "guid", x.guid)
         if x.locked is not None:

@@ -46,6 +46,28 @@ class LightEnclosure:
 
 
 @dataclass(frozen=True)
+class TranslatedEnclosure:
+    """A translation of an episode, in another show's feed (podcast:alternateEnclosure, lang)."""
+
+    lang: str
+    title: str
+    url: str
+    size: int
+    mime: str
+    bitrate: int
+    integrity: str  # SRI of the published bytes
+
+
+@dataclass(frozen=True)
+class SiblingFeed:
+    """A show in another language with the same programme (translation_of between shows)."""
+
+    lang: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class PublishedEpisode:
     """An episode with the bucket keys, public URLs and sizes of the files it references."""
 
@@ -62,7 +84,8 @@ class PublishedEpisode:
     transcript_url: str | None
     tagged: bool = False  # the audio is a tagged copy (its name pins it once published)
     light: LightEnclosure | None = None
-    audio_integrity: str | None = None  # SRI of the main file, listed beside a light version
+    audio_integrity: str | None = None  # SRI of the main file, listed beside its alternates
+    translations: tuple[TranslatedEnclosure, ...] = ()  # the episode in the other languages
 
 
 @dataclass(frozen=True)
@@ -109,6 +132,7 @@ def page_digest(
     last_build: datetime | None,
     trailers: tuple[PublishedEpisode, ...] = (),
     hubs: tuple[str, ...] = (),
+    siblings: tuple[SiblingFeed, ...] = (),
 ) -> str:
     """Return a hash of everything render_feed reads: equal digests give equal bytes.
 
@@ -116,7 +140,8 @@ def page_digest(
     unchanged digest lets the build keep the page it wrote before instead of rendering it.
     """
     inputs = (
-        show.id, show.config, page, main_url, show_url, artwork_url, last_build, trailers, hubs
+        show.id, show.config, page, main_url, show_url, artwork_url, last_build, trailers, hubs,
+        siblings,
     )  # fmt: skip
     return hashlib.sha256(f"{_code_digest()}\n{inputs!r}".encode()).hexdigest()
 
@@ -131,6 +156,7 @@ def render_feed(
     last_build: datetime | None,
     trailers: tuple[PublishedEpisode, ...] = (),
     hubs: tuple[str, ...] = (),
+    siblings: tuple[SiblingFeed, ...] = (),
 ) -> bytes:
     """Return the RSS bytes of one feed page; the same input always gives the same bytes."""
     c = show.config
@@ -179,6 +205,7 @@ def render_feed(
     x.funding_url, x.funding_text = c.funding_url, c.funding_text
     x.license, x.license_url, x.medium = c.license, c.license_link, c.medium
     x.hubs = list(hubs)
+    x.siblings = [(f.lang, f.url, f.title) for f in siblings]
     x.update_frequency, x.update_rrule = c.update_frequency, c.update_rrule
     x.paging = list(page.paging)
     x.trailers = [
@@ -241,19 +268,30 @@ def _add_item(fg: FeedGenerator, show: Show, item: PublishedEpisode) -> None:
             }
         ]
     x.persons = [FeedPerson(p.name, p.role, p.group, p.href, p.img) for p in e.persons]
-    if item.light:
-        lt = item.light
-        x.alternates = [
-            {
-                "attrs": {
-                    "type": e.audio_info.mime,
-                    "length": str(item.audio_size),
-                    "bitrate": str(e.audio_info.bitrate),
-                    "default": "true",
-                },
-                "uri": item.audio_url,
-                "integrity": item.audio_integrity,
+    x.alternates = _alternates(show, item)
+
+
+def _alternates(show: Show, item: PublishedEpisode) -> list[dict]:
+    """Return the item's podcast:alternateEnclosure entries: itself first, as the default, then
+    its light version and its translations (each with its language and title)."""
+    e, lt = item.episode, item.light
+    if lt is None and not item.translations:
+        return []
+    found: list[dict] = [
+        {
+            "attrs": {
+                "type": e.audio_info.mime,
+                "length": str(item.audio_size),
+                "bitrate": str(e.audio_info.bitrate),
+                "lang": show.config.language if item.translations else None,
+                "default": "true",
             },
+            "uri": item.audio_url,
+            "integrity": item.audio_integrity,
+        }
+    ]
+    if lt is not None:
+        found.append(
             {
                 "attrs": {
                     "type": lt.mime,
@@ -264,5 +302,20 @@ def _add_item(fg: FeedGenerator, show: Show, item: PublishedEpisode) -> None:
                 },
                 "uri": lt.url,
                 "integrity": lt.integrity,
-            },
-        ]
+            }
+        )
+    for t in item.translations:
+        found.append(
+            {
+                "attrs": {
+                    "type": t.mime,
+                    "length": str(t.size),
+                    "bitrate": str(t.bitrate),
+                    "lang": t.lang,
+                    "title": t.title[:TRAILER_TITLE_LIMIT],
+                },
+                "uri": t.url,
+                "integrity": t.integrity,
+            }
+        )
+    return found
