@@ -77,7 +77,7 @@ def test_partytime_reads_the_channel(parsed: dict[str, dict], show: str):
     else:
         (trailer,) = feed["trailers"]
         assert trailer["title"] == trailers[0]["title"] and trailer["type"] == "audio/mpeg"
-    assert trailer["length"] == local(feed["_root"], trailer["url"]).stat().st_size
+        assert trailer["length"] == local(feed["_root"], trailer["url"]).stat().st_size
 
 
 @pytest.mark.parametrize("show", sorted(sample_shows()))
