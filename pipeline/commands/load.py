@@ -7,12 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.errors import Problems
-from pipeline.magazine import parallel
-from pipeline.magazine.loader import ISSUE_FILE, load_issues
 from pipeline.podcast.reader import load_shows
-from pipeline.statements.reader import load_statements, statement_members
 from pipeline.structure.config import Config, load_config
-from pipeline.structure.issue import Issue
+from pipeline.structure.issue import ISSUE_FILE, Issue
 from pipeline.structure.project import Project
 from pipeline.structure.show import EPISODE_FILE, Show
 from pipeline.structure.translations import Member, resolve_groups
@@ -34,16 +31,25 @@ def load_project(
     problems = Problems(config.root)
     warnings: list[str] = []
     shows = load_shows(config, problems, warnings, audio_checks) if "podcast" in stages else {}
-    issues = load_issues(config, problems, warnings) if "magazine" in stages else ()
+    issues: tuple[Issue, ...] = ()
+    members = _show_members(config, shows)
+    # The magazine's and the statements' readers are imported only when asked for: the
+    # magazine's (Pillow, fonts, pyphen) is 0.3 s that `pipeline feed` does not need.
+    if "magazine" in stages:
+        from pipeline.magazine.loader import load_issues
+
+        issues = load_issues(config, problems, warnings)
+        members += _issue_members(issues)
     # An issue may print statements (issue.toml `statements`): the magazine needs them too.
-    wanted = "statements" in stages or any(i.statements for i in issues)
-    statements = load_statements(config, problems, warnings) if wanted else ()
-    parallel.check_statements(issues, statements, config.magazine, ISSUE_FILE, problems)
-    members = [
-        *_show_members(config, shows),
-        *_issue_members(issues),
-        *statement_members(statements),
-    ]
+    if "statements" in stages or any(i.statements for i in issues):
+        from pipeline.magazine import parallel
+        from pipeline.statements.reader import load_statements, statement_members
+
+        statements = load_statements(config, problems, warnings)
+        parallel.check_statements(issues, statements, config.magazine, ISSUE_FILE, problems)
+        members += statement_members(statements)
+    else:
+        statements = ()
     translations = resolve_groups(members, config.site.all_languages, problems, warnings)
     problems.raise_if_any()
     return Project(

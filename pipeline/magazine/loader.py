@@ -25,6 +25,7 @@ from pipeline.markup import markdown_to_html
 from pipeline.readers import read_front_matter, read_text, read_toml, size_problem, validate
 from pipeline.structure.config import Config, LimitsConfig, MagazineConfig
 from pipeline.structure.issue import (
+    ISSUE_FILE,
     Article,
     FrontMatter,
     Geometry,
@@ -36,7 +37,6 @@ from pipeline.structure.issue import (
 from pipeline.structure.slug import slug_problem, slugify
 
 ISSUES_DIR = "issues"
-ISSUE_FILE = "issue.toml"
 MIN_COVER_DPI = 200
 # Inline images larger than this (the URL's length) are refused: put the file in the folder.
 MAX_DATA_URL = 256 * 1024

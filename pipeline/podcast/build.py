@@ -331,16 +331,17 @@ def _translated(project: Project, placed: dict[str, Placed], reused: dict[str, F
     The translations may sit in any show: every show is placed (or reused) before this, so each
     item can name the published file, size and integrity of its translations.
     """
-    index: dict[str, tuple[PublishedEpisode, dict[str, Path], MediaPlacer | None]] = {}
+    if not placed:
+        return
+    index: dict[str, tuple[PublishedEpisode, dict[str, Path]]] = {}
     for sid, p in placed.items():
         for item in p.live:
-            index[f"{sid}/{item.episode.slug}"] = (item, p.placer.media, p.placer)
+            index[f"{sid}/{item.episode.slug}"] = (item, p.placer.media)
     for sid, r in reused.items():
         for item in r.episodes:
-            index[f"{sid}/{item.episode.slug}"] = (item, r.media, None)
-    any_placer = next(iter(placed.values())).placer if placed else None
-    if any_placer is None:
-        return
+            index[f"{sid}/{item.episode.slug}"] = (item, r.media)
+    # Every placer shares the one hash cache: any of them hashes any show's files.
+    hashing = next(iter(placed.values())).placer
     for sid, p in placed.items():
         for n, item in enumerate(p.live):
             key = f"{sid}/{item.episode.slug}"
@@ -352,8 +353,8 @@ def _translated(project: Project, placed: dict[str, Placed], reused: dict[str, F
                 found = index.get(member.key)
                 if member.key == key or found is None:
                     continue  # a translation not published yet is listed once it is
-                other, media, _ = found
-                sha = any_placer.sha256(media[other.audio_key])
+                other, media = found
+                sha = hashing.sha256(media[other.audio_key])
                 others.append(
                     TranslatedEnclosure(
                         lang=member.lang,

@@ -14,6 +14,8 @@ from pipeline.structure.config import Language, Model
 from pipeline.structure.slug import slug_problem
 
 # "parallel": printed side by side with its translations in the issue (magazine/parallel.py).
+ISSUE_FILE = "issue.toml"  # the settings of an issue, in its folder
+
 Layout = Literal["two-column", "one-column", "parallel"]
 
 PAGE_SIZES_MM = {"a4": (210.0, 297.0), "a5": (148.0, 210.0), "letter": (215.9, 279.4)}
