@@ -13,18 +13,21 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config as BotoConfig
+from botocore.exceptions import ClientError
 
 from pipeline.storage.server import STATE_FILE, ServerInfo, start_server, stop_server
 from pipeline.structure.config import Config, load_config
 
 _names = itertools.count()
+MAX_VOLUMES = 400  # one per bucket holding data; the bucket fixture frees its own
 
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
     """Start one real SeaweedFS (`weed mini`) on free ports for the whole session."""
     state = tmp_path_factory.mktemp("seaweedfs")
-    info = start_server(state)
+    # Volumes are sparse files, so a fixed limit costs no disk and does not depend on the machine.
+    info = start_server(state, max_volumes=MAX_VOLUMES)
     yield info
     stop_server(state)
 
@@ -81,8 +84,24 @@ def unique_bucket() -> str:
     return f"t{os.getpid()}-{next(_names)}-{uuid.uuid4().hex[:6]}"
 
 
+def remove_bucket(client, name: str) -> None:
+    """Delete a bucket with its objects and unfinished uploads, freeing its SeaweedFS volume."""
+    try:
+        client.head_bucket(Bucket=name)
+    except ClientError:
+        return  # the test removed it itself
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
+    uploads = client.list_multipart_uploads(Bucket=name).get("Uploads", [])
+    for up in uploads:
+        client.abort_multipart_upload(Bucket=name, Key=up["Key"], UploadId=up["UploadId"])
+    client.delete_bucket(Bucket=name)
+
+
 @pytest.fixture
-def bucket(s3_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> Bucket:
+def bucket(s3_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bucket]:
     """Create an empty bucket and point the pipeline's environment (credentials, URLs) at it."""
     client = admin_client(s3_server)
     name = unique_bucket()
@@ -93,7 +112,8 @@ def bucket(s3_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> Bucket:
     # BuildTree publishes under the prefix "site"; base_url is the public URL of that prefix.
     monkeypatch.setenv("PIPELINE_BASE_URL", f"{s3_server.endpoint}/{name}/site")
     assert Bucket(s3_server, name, client).base_url.endswith("/site")
-    return Bucket(s3_server, name, client)
+    yield Bucket(s3_server, name, client)
+    remove_bucket(client, name)
 
 
 CONFIG = """\

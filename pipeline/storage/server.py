@@ -163,7 +163,11 @@ def read_state(state_dir: Path) -> ServerInfo | None:
 
 
 def start_server(
-    state_dir: Path, *, s3_port: int | None = None, timeout: float = START_TIMEOUT
+    state_dir: Path,
+    *,
+    s3_port: int | None = None,
+    timeout: float = START_TIMEOUT,
+    max_volumes: int | None = None,
 ) -> ServerInfo:
     """Start `weed mini` with its data in state_dir (or return the one already running there)."""
     state_dir = state_dir.resolve()
@@ -198,6 +202,10 @@ def start_server(
         f"-filer.port={ports['filer']}",
         f"-admin.port={ports['admin']}",
     ]
+    if max_volumes is not None:
+        # Each bucket is a collection with a volume of its own; weed's automatic limit
+        # (about one volume per GiB of free disk) caps how many buckets can hold data.
+        cmd.append(f"-volume.max={max_volumes}")
     endpoint = f"http://{HOST}:{s3_port}"
     log_path = state_dir / LOG_FILE
     with log_path.open("ab") as out:
