@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from pipeline.commands.build import build_all
 from pipeline.errors import StorageError
-from pipeline.magazine.build import IssueResult
-from pipeline.podcast.build import read_pins, record_pins
 from pipeline.storage import s3
 from pipeline.storage.headers import CORS_RULE
 from pipeline.storage.live import download, enclosure_urls, live_feeds
@@ -68,6 +65,8 @@ def adopt_published_audio(remote: Remote, project: Project) -> dict[str, str]:
     and the name says which audio it holds: while that audio is unchanged, the published
     object is downloaded once and kept, so a metadata edit never changes its URL or length.
     """
+    from pipeline.podcast.build import read_pins
+
     config = project.config
     known = read_pins(config)
     live = enclosure_urls(live_feeds(remote.client, remote.storage))
@@ -105,8 +104,11 @@ def run_publish(
     """Validate and build (unless told not to), publish, and return the result and its lines."""
     project = None
     if build:
-        # Imported here: `publish --no-build` needs none of the build stages (0.2 s of imports).
+        # Imported here: `publish --no-build` needs none of the build stages (0.3 s of imports;
+        # tests/test_publish_imports.py keeps it so).
+        from pipeline.commands.build import build_all
         from pipeline.commands.load import load_project
+        from pipeline.podcast.build import record_pins
 
         # Everything is read and validated before the bucket is touched: a bad episode stops here.
         project = load_project(root, now=now)
