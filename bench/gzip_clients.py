@@ -6,6 +6,7 @@ client and encoding). The result decides docs/publishing.md's "Compression" sect
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import sys
 import tempfile
@@ -32,6 +33,7 @@ HTML = b"<!doctype html><title>Gz</title><h1>Hello gzip</h1>"
 
 def main() -> None:
     """Store a feed and a page plain and gzip-encoded, then read each with each client."""
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         info = start_server(Path(tmp))
         try:

@@ -32,10 +32,9 @@ from pipeline.storage.encoding import decoded
 from tests.conftest import FIXED_NOW, REPO, copy_sample
 from tests.magazine_tree import PARAGRAPH, article, make_tree
 from tests.s3_server import ServerInfo, admin_client, unique_bucket
+from tests.site_browser import ARGS, CHROMIUM
 
 ACE = REPO / ".local" / "node" / "node_modules" / ".bin" / "ace-cli"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = REPO / "tests" / "artifacts"
 SAMPLE = "no-7-winter-2026"
 NS = {

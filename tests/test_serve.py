@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -189,6 +190,7 @@ def test_thumbnails_change_after_edit(served_sample: Served, page: Page) -> None
     expect(page.locator("#page-3 img")).to_be_visible(timeout=60000)
     expect(page.frame_locator("iframe").locator("h1").first).to_be_visible()
     src, before = _thumbnail(page, 3)
+    cover = page.locator("#page-1 img").get_attribute("src")
     assert before.startswith(b"\x89PNG")
     edit(
         served_sample.root / ARTICLE,
@@ -202,6 +204,23 @@ def test_thumbnails_change_after_edit(served_sample: Served, page: Page) -> None
     )
     _, after = _thumbnail(page, 3)
     assert after.startswith(b"\x89PNG") and after != before
+    # An unchanged page keeps its URL, so the browser's copy of it stays good.
+    assert page.locator("#page-1 img").get_attribute("src") == cover
+
+
+def test_only_versioned_files_may_be_kept_by_the_browser(served_sample: Served) -> None:
+    base = f"{served_sample.url}/_preview/magazine/{ISSUE}/"
+    deadline = time.monotonic() + 60
+    while b"page-001.png?v=" not in (html := urllib.request.urlopen(base, timeout=10).read()):
+        assert time.monotonic() < deadline, "no thumbnails after 60 s"
+        time.sleep(0.5)
+    assert urllib.request.urlopen(base, timeout=10).headers["Cache-Control"] == "no-store"
+    thumb = re.search(rb'src="(page-001\.png\?v=\d+)"', html)
+    assert thumb, html[:2000]
+    with urllib.request.urlopen(base + thumb.group(1).decode(), timeout=10) as resp:
+        assert resp.headers["Cache-Control"] == "private, max-age=86400"
+    with urllib.request.urlopen(base + "page-001.png", timeout=10) as resp:
+        assert resp.headers["Cache-Control"] == "no-store"
 
 
 def test_ctrl_c_leaves_no_process_and_no_temporary_file(tmp_path: Path) -> None:

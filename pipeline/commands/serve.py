@@ -82,7 +82,7 @@ class Preview:
         self.screens: dict[str, ScreenPreview] = {}
         self.generation = 0
         self.stopping = False
-        self.changed = threading.Condition()
+        self.changed = threading.Condition()  # guards generation and the render queue and state
         self.lock = threading.RLock()  # one build at a time (watcher and magazine threads)
         self.backlog = Touched()
         self.queue: list[str] = []
@@ -117,8 +117,13 @@ class Preview:
             if touched is None or first:
                 touched = Touched(everything=True)
             touched.add(self.backlog)
+            now = self.now()
             try:
-                self._build(touched)
+                project = self._load(now)
+                # The screen render (in its own process) starts now, beside the site rebuild:
+                # the thumbnails then wait for one render, not for the site and a render.
+                self._schedule_issues(project, touched)
+                self._build(project, touched, now)
             except PipelineError as exc:
                 self.backlog = touched  # rebuilt once the error is fixed
                 self.content_errors = exc.lines()
@@ -130,20 +135,27 @@ class Preview:
                 log.warning("fixed: the preview is up to date again")
             self.backlog, self.content_errors = Touched(), []
             self.bump()
-        if self.pdf:
-            assert self.project is not None
-            slugs = {i.slug for i in self.project.issues}
-            wanted = touched.issues & slugs
-            if touched.everything or touched.magazine:
-                wanted |= set(self.screens) & slugs  # the issues someone is looking at
-            for slug in sorted(wanted):
-                self.schedule(slug)
 
-    def _build(self, touched: Touched) -> None:
-        """Load and validate the tree, then render feeds and site into the preview folder."""
-        now = self.now()
+    def _load(self, now: datetime) -> Project:
+        """Load and validate the tree, as the preview shows it (its base URL, drafts marked)."""
         loaded = load_project(self.root, now=now)
         project = replace(loaded, config=loaded.config.for_preview(self.base_url))
+        self.project = project  # read by the magazine thread without the lock (one assignment)
+        return project
+
+    def _schedule_issues(self, project: Project, touched: Touched) -> None:
+        """Queue the screen renders a change touches, and those someone is looking at."""
+        if not self.pdf:
+            return
+        slugs = {i.slug for i in project.issues}
+        wanted = touched.issues & slugs
+        if touched.everything or touched.magazine:
+            wanted |= set(self.screens) & slugs
+        for slug in sorted(wanted):
+            self.schedule(slug)
+
+    def _build(self, project: Project, touched: Touched, now: datetime) -> None:
+        """Render feeds and site into the preview folder."""
         every = touched.everything or self.report is None
         previous = BuildReport(
             feeds=self.report.feeds if self.report else [],
@@ -157,12 +169,12 @@ class Preview:
             shows=None if every else touched.shows,
             previous=previous,
         )
-        self.project = project
         log.info("preview rebuilt (%s)", ", ".join(stages))
 
     def issue_view(self, slug: str) -> tuple[ScreenPreview | None, bool]:
         """Return an issue's last screen render and whether one is under way; start one if none."""
-        with self.lock:
+        # The render state has its own lock: a page asking for it never waits for a build.
+        with self.changed:
             idle = slug not in self.screens and slug != self.rendering
             if self.pdf and idle and slug not in self.magazine_errors:
                 self.schedule(slug)
@@ -186,7 +198,7 @@ class Preview:
 
     def rendered(self, slug: str, outcome: ScreenPreview | PipelineError) -> None:
         """Keep a screen render (or its error), relink the site to the new PDF, reload pages."""
-        with self.lock:
+        with self.changed:
             self.rendering = None
             if isinstance(outcome, PipelineError):
                 self.magazine_errors[slug] = outcome.lines()
@@ -199,9 +211,9 @@ class Preview:
         self.bump()
         if not isinstance(outcome, PipelineError):
             with self.lock:
-                if not self.content_errors:
+                if not self.content_errors and self.project is not None:
                     try:
-                        self._build(Touched())
+                        self._build(self.project, Touched(), self.now())
                     except PipelineError as exc:
                         self.content_errors = exc.lines()
             self.bump()
@@ -209,8 +221,7 @@ class Preview:
     def render_loop(self, pool: multiprocessing.pool.Pool) -> None:
         """Render queued issues one at a time in the worker process, until stopping."""
         while (slug := self.next_issue()) is not None:
-            with self.lock:
-                project = self.project
+            project = self.project  # the newest validated tree, even while its site renders
             issue = next((i for i in project.issues if i.slug == slug), None) if project else None
             if project is None or issue is None:
                 self.rendering = None

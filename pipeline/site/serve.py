@@ -53,8 +53,11 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     def end_headers(self) -> None:
-        """Never let the browser keep a preview file: the next save changes it."""
-        self.send_header("Cache-Control", "no-store")
+        """Never let the browser keep a preview file, except one whose URL carries its version."""
+        # The next save changes any file in place; a versioned URL (a thumbnail's `?v=`, see
+        # site/preview.py) names other bytes once they change, so a reload fetches only those.
+        versioned = "v=" in urlsplit(self.path).query
+        self.send_header("Cache-Control", "private, max-age=86400" if versioned else "no-store")
         super().end_headers()
 
     def do_GET(self) -> None:
