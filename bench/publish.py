@@ -317,7 +317,7 @@ def main() -> None:
     tools = args.tools.split(",")
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    info = start_server(OUT / "seaweedfs")
+    info = start_server(OUT / "seaweedfs", max_volumes=200)  # a bucket per tool and run
     client = admin_client(info)
     print(f"median of {args.repeat} runs; the weekly pipeline ratio is against {S5CMD_NEW!r}")
     out = {}

@@ -7,13 +7,10 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-import jinja2
 import langcodes
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import format_date, format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 
@@ -86,6 +83,10 @@ def _compiled(lang: str) -> bytes | None:
     The .po files are the only form kept in git and in the wheel; compiling one in memory takes
     a few milliseconds and happens once per language per process.
     """
+    # Imported here: loading a config or publishing needs language tags, not the catalog tools.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.is_file():
         return None
@@ -115,40 +116,6 @@ def translations(tag: str) -> NullTranslations:
 def catalog_languages() -> list[str]:
     """Return the languages that have a catalog, e.g. ['de', 'en', 'es', 'fr', 'pt']."""
     return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-
-
-def _page_language(context: jinja2.runtime.Context) -> str:
-    lang = context.get("lang")
-    return lang if isinstance(lang, str) else "en"
-
-
-@jinja2.pass_context
-def _gettext(context: jinja2.runtime.Context, message: str) -> str:
-    return translations(_page_language(context)).gettext(message)
-
-
-@jinja2.pass_context
-def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
-    return translations(_page_language(context)).ngettext(singular, plural, n)
-
-
-def install_gettext(env: jinja2.Environment) -> jinja2.Environment:
-    """Give an environment _(), gettext() and ngettext() in the language of the `lang` variable.
-
-    The site renders pages in several languages from one environment (and the home page holds
-    show cards in each show's language), so the translations are not fixed per environment:
-    each call looks up `lang` in the template context it runs in. A page is rendered with its
-    `lang`; a block in another language is an include inside `{% with lang = ... %}` (includes
-    get the enclosing locals as their context, macros imported `with context` in it too).
-    One environment per language would compile every template once per language and still
-    could not mix languages on one page.
-
-    newstyle=True: the result is marked safe (catalogs are ours) and %(name)s placeholders are
-    filled with autoescaped values, so `_("By %(names)s", names=...)` escapes the names.
-    """
-    env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    return env
 
 
 # --- Durations and sizes (the same in every language the site has) ---

@@ -27,7 +27,7 @@ def environment(root: Path, **options: object) -> jinja2.Environment:
     """Return a Jinja2 environment that autoescapes, fails on undefined variables and translates.
 
     _(), gettext() and ngettext() translate into the language of the template's `lang`
-    variable (pipeline/locales.py).
+    variable (install_gettext; the catalogs are read by pipeline/locales.py).
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path(root)]),
@@ -38,7 +38,41 @@ def environment(root: Path, **options: object) -> jinja2.Environment:
         keep_trailing_newline=True,
         **options,  # type: ignore[arg-type]
     )
-    return locales.install_gettext(env)
+    return install_gettext(env)
+
+
+def _page_language(context: jinja2.runtime.Context) -> str:
+    lang = context.get("lang")
+    return lang if isinstance(lang, str) else "en"
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    return locales.translations(_page_language(context)).gettext(message)
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+    return locales.translations(_page_language(context)).ngettext(singular, plural, n)
+
+
+def install_gettext(env: jinja2.Environment) -> jinja2.Environment:
+    """Give an environment _(), gettext() and ngettext() in the language of the `lang` variable.
+
+    The site renders pages in several languages from one environment (and the home page holds
+    show cards in each show's language), so the translations are not fixed per environment:
+    each call looks up `lang` in the template context it runs in. A page is rendered with its
+    `lang`; a block in another language is an include inside `{% with lang = ... %}` (includes
+    get the enclosing locals as their context, macros imported `with context` in it too).
+    One environment per language would compile every template once per language and still
+    could not mix languages on one page.
+
+    newstyle=True: the result is marked safe (catalogs are ours) and %(name)s placeholders are
+    filled with autoescaped values, so `_("By %(names)s", names=...)` escapes the names.
+    """
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def render(env: jinja2.Environment, name: str, **context: object) -> str:
