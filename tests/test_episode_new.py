@@ -6,7 +6,10 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.contenttree import ContentTree, make_audio
+from tests.test_translations import link, shows_tree
 
 
 def new(cli, tree: ContentTree, recording: Path, title: str, *extra: str):
@@ -151,3 +154,56 @@ def test_the_new_folder_is_printed_whole(tmp_path: Path, cli):
     assert result.exit_code == 0, result.stderr
     folder = root / "episodes/weekly/a-title-long-enough-to-wrap-the-line-at-eighty"
     assert f"created {folder}\n" in result.stdout
+
+
+def test_translation_of_links_the_new_episode_to_its_original(tree: ContentTree, cli, tmp_path):
+    shows_tree(tree)
+    result = cli(
+        tree.root, "episode", "new", "semanal", "--audio", str(make_audio(tmp_path / "a.mp3")),
+        "--title", "La huelga del puerto", "--translation-of", "weekly/the-strike",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    toml = tree.root / "episodes/semanal/la-huelga-del-puerto/episode.toml"
+    assert tomllib.loads(toml.read_text("utf-8"))["translation_of"] == "weekly/the-strike"
+    checked = cli(tree.root, "check")
+    assert checked.exit_code == 0, checked.stderr
+    assert "weekly/the-strike = semanal/la-huelga-del-puerto" in checked.output
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("weekly/no-such-episode", "'weekly/no-such-episode': no such episode"),
+        ("nowhere/the-strike", "'nowhere/the-strike': no such episode"),
+        (
+            "semanal/la-huelga",
+            "'semanal/la-huelga' is in 'es' like show 'semanal': "
+            "a translation group has one text per language",
+        ),
+        (
+            "weekly/the-march",
+            "'weekly/the-march' is itself a translation of 'semanal/la-huelga' (no chains): "
+            "name the original",
+        ),
+        ("the-strike", "'the-strike' is not '<show id>/<slug>'"),
+    ],
+    ids=["missing-episode", "missing-show", "same-language", "chain", "wrong-form"],
+)
+def test_a_wrong_translation_of_is_refused_before_the_encode(
+    tree: ContentTree, cli, tmp_path, target: str, message: str
+):
+    shows_tree(tree)
+    tree.add_episode("weekly", "the-march", "number = 2\n")
+    link(tree, "weekly", "the-march", "semanal/la-huelga")
+    master = make_audio(tmp_path / "master.wav", seconds=5)
+    result = cli(
+        tree.root, "episode", "new", "semanal", "--audio", str(master),
+        "--title", "Otra", "--translation-of", target,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: episode new: --translation-of: {message}"), line
+    assert sorted(p.name for p in (tree.root / "episodes/semanal").iterdir()) == [
+        "artwork.jpg",
+        "la-huelga",
+    ]

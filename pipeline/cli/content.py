@@ -142,6 +142,14 @@ def episode() -> None:
     default=None,
     help="Episode art (JPEG or PNG, square, 1400-3000 px).",
 )
+@click.option(
+    "--translation-of",
+    "translation_of",
+    default=None,
+    metavar="SHOW/SLUG",
+    help="The episode this one translates, e.g. panorama/dockworkers-hold-the-line "
+    "(translation_of in episode.toml; docs/translations.md).",
+)
 @click.option("--draft", is_flag=True, help="Mark as a draft: never in a feed.")
 @common_options
 @run

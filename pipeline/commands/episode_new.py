@@ -19,12 +19,13 @@ from pipeline.audio.progress import progress_bar
 from pipeline.errors import ContentError, InputError, Problem, Problems
 from pipeline.images import artwork_problem
 from pipeline.podcast.reader import EpisodeReader
-from pipeline.readers import describe_error
+from pipeline.readers import describe_error, read_toml
 from pipeline.structure.chapters import order_problems, parse_chapters
-from pipeline.structure.config import load_config
+from pipeline.structure.config import Config, load_config
 from pipeline.structure.show import DATE_EXAMPLE, EPISODE_FILE, EpisodeFile
 from pipeline.structure.slug import slug_problem, slugify
 from pipeline.structure.transcript import transcript_problem
+from pipeline.structure.translations import same_language
 
 __all__ = ["new_episode", "parse_person", "progress_bar", "slugify"]
 
@@ -37,6 +38,7 @@ OPTION_OF = {
     "type": "--type",
     "summary": "--summary",
     "persons": "--person",
+    "translation_of": "--translation-of",
 }
 FILE_OPTIONS = ("audio", "notes", "chapters", "transcript", "image")
 
@@ -175,6 +177,7 @@ def new_episode(
         "type": episode_type,
         "summary": options.get("summary") or title,
         "persons": [parse_person(p) for p in options.get("person") or ()] or None,
+        "translation_of": options.get("translation_of"),
     }
     try:
         EpisodeFile.model_validate({k: v for k, v in fields.items() if v is not None})
@@ -188,6 +191,8 @@ def new_episode(
         with contextlib.suppress(InputError):
             duration = probe(audio).duration
     problems += _file_problems(options, duration)
+    if fields["translation_of"]:
+        problems += translation_problems(config, show, fields["translation_of"])
     if problems:
         raise ContentError(problems)
 
@@ -200,6 +205,40 @@ def new_episode(
     if options.get("draft"):
         fields["draft"] = True
     return _make_folder(config, show, slug, target, fields, copies, audio, options)
+
+
+def translation_problems(config: Config, show: str, original: str) -> list[Problem]:
+    """Check --translation-of before the encode: the original exists, in another language.
+
+    `check` reads every group whole (structure/translations.py); this catches what a producer
+    mistypes, so a long encode does not end in a folder that fails its check.
+    """
+    parts = original.strip().strip("/").split("/")
+    if len(parts) != 2:
+        return []  # the field's own rule names the form '<show id>/<slug>'
+    other, slug = parts
+    toml = config.root / "episodes" / other / slug / EPISODE_FILE
+    if other not in config.shows or not toml.is_file():
+        return [_problem("--translation-of", f"{original!r}: no such episode")]
+    mine, theirs = config.shows[show].language, config.shows[other].language
+    if same_language(mine, theirs):
+        return [
+            _problem(
+                "--translation-of",
+                f"{original!r} is in {theirs!r} like show {show!r}: "
+                "a translation group has one text per language",
+            )
+        ]
+    target = read_toml(toml, Problems(config.root)) or {}
+    if isinstance(upstream := target.get("translation_of"), str):
+        return [
+            _problem(
+                "--translation-of",
+                f"{original!r} is itself a translation of {upstream!r} (no chains): "
+                "name the original",
+            )
+        ]
+    return []
 
 
 def _make_folder(
