@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.errors import ContentError, InputError
-from pipeline.site.build import relative
 from pipeline.site.images import AVIF
+from pipeline.site.writer import relative
 from pipeline.structure.chapters import parse_chapters
 from pipeline.structure.transcript import merge_cues, read_transcript
 from tests.conftest import FIXED_NOW, copy_sample

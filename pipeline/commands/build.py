@@ -13,7 +13,7 @@ from pipeline.structure.project import Project
 
 if TYPE_CHECKING:  # types only: the stages and botocore are imported when used
     from pipeline.magazine.build import IssueResult
-    from pipeline.site.build import SiteResult
+    from pipeline.site.writer import SiteResult
     from pipeline.storage.publish import Remote
 
 log = logging.getLogger(__name__)

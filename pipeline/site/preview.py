@@ -9,7 +9,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from pipeline.magazine.preview import ScreenPreview, preview_prefix
-from pipeline.site.build import relative
+from pipeline.site.writer import relative
 from pipeline.structure.config import Config
 from pipeline.structure.issue import Issue
 from pipeline.templates import environment, render

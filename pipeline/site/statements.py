@@ -21,7 +21,7 @@ from pipeline.structure.layout import (
 from pipeline.structure.statement import Statement
 
 if TYPE_CHECKING:
-    from pipeline.site.build import SiteWriter
+    from pipeline.site.writer import SiteWriter
 
 KIND = "statement"
 
