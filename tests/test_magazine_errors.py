@@ -243,3 +243,29 @@ def test_a_bad_list_item_is_named_by_its_value_not_a_zero_based_index(tmp_path: 
     )
     output = assert_fails(tmp_path, "issues/no-1/issue.toml: editors item 2: ")
     assert "editors[1]" not in output and "editors.1" not in output
+
+
+def break_site_template(root: Path) -> None:
+    """Write a site template with a syntax error (the magazine's templates stay good)."""
+    broken = root / "templates" / "site" / "home.html"
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text("{% extends 'site/base.html' %}\n{% block main %}{{ oops }\n", "utf-8")
+
+
+def test_a_site_template_error_stops_the_build_before_any_pdf_is_written(tmp_path):
+    make_tree(tmp_path)
+    break_site_template(tmp_path)
+    result = run(tmp_path, "build")
+    assert result.exit_code == 1 and "home.html:2: template error" in result.output
+    assert not list((tmp_path / "build").rglob("*.pdf"))
+
+
+def test_an_unchanged_magazine_with_a_broken_site_fails_and_keeps_its_pdfs(tmp_path):
+    make_tree(tmp_path)
+    assert run(tmp_path, "build").exit_code == 0
+    pdfs = {p: p.stat().st_mtime_ns for p in (tmp_path / "build").rglob("*.pdf")}
+    assert len(pdfs) == 2
+    break_site_template(tmp_path)
+    result = run(tmp_path, "build")
+    assert result.exit_code == 1 and "home.html:2: template error" in result.output
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "build").rglob("*.pdf")} == pdfs

@@ -67,12 +67,20 @@ def build_all(
     if "magazine" in stages and project.issues:
         from pipeline.magazine.build import build_issues
 
-        if "site" in stages:
-            # The magazine writes its PDFs as it renders them: render the site once before, so a
-            # site template error stops the build before anything reaches build/.
-            render_site(project, now, report.feeds)
+        def try_site() -> object:
+            # The magazine writes its PDFs as it renders them: when an issue is to be rebuilt, the
+            # site is rendered once before, so a site template error stops the build before
+            # anything reaches build/ (an unchanged magazine writes nothing: no need then).
+            return render_site(project, now, report.feeds)
+
         skip = remote.manifest.source_hashes() if remote else frozenset()
-        report.issues = build_issues(project, slugs, jobs=jobs, skip_hashes=skip)
+        report.issues = build_issues(
+            project,
+            slugs,
+            jobs=jobs,
+            skip_hashes=skip,
+            before_writing=try_site if "site" in stages else None,
+        )
         if remote is not None:
             remote.restore(r.source_hash for r in report.issues if r.reason == "published")
         for r in report.issues:

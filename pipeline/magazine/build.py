@@ -142,13 +142,16 @@ def build_issues(
     slugs: Iterable[str] | None = None,
     skip_hashes: frozenset[str] = frozenset(),
     jobs: int | None = None,
+    before_writing: Callable[[], object] | None = None,
 ) -> list[IssueResult]:
     """Build the project's issues (or those named) into PDFs; skip unchanged or published ones.
 
     First the missing image copies are made (each source decoded once for both editions,
     one source per task), then the editions render; both steps run in the same pool of
     processes, one per core (or `jobs`). Nothing is replaced unless every edition of that
-    issue rendered; failures are raised together at the end.
+    issue rendered; failures are raised together at the end. before_writing runs once, and
+    only when some issue is to be rebuilt, before the first file is written: its error stops
+    the build with nothing written.
     """
     config: Config = project.config
     issues = _select(project.issues, slugs)
@@ -166,6 +169,8 @@ def build_issues(
         else:
             pending.append((issue, digest, paths))
     hash_cache.save()
+    if pending and before_writing is not None:
+        before_writing()
     errors: list[str] = []
     work: list[Work] = []
     for issue, digest, paths in pending:
