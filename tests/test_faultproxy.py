@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -50,10 +51,18 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class Server(ThreadingHTTPServer):
+    """The upstream: a connection the proxy cuts or resets is what the tests ask for."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture
 def proxy() -> Iterator[FaultProxy]:
     """A proxy in front of a local HTTP server, both stopped after the test."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     p = FaultProxy("127.0.0.1", server.server_address[1]).start()
     try:
