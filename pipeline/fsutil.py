@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -78,6 +79,24 @@ def write_if_changed(target: Path, data: bytes) -> bool:
 
 def inside(path: Path, root: Path) -> bool:
     """Return whether path, with every symlink resolved, lies within root (a resolved folder)."""
+    # The usual case, exactly and fast: a path spelled under root that passes through no link
+    # is its own real path, so an lstat per component below root replaces realpath's walk from
+    # "/" (a fifth of loading 3,000 episodes). Anything else (a link, "..", a missing file)
+    # takes realpath.
+    p, r = os.fspath(path), os.fspath(root).rstrip("/")
+    if p.startswith(r + "/"):
+        segments = p[len(r) + 1 :].split("/")
+        if not any(s in ("", ".", "..") for s in segments):
+            current = r
+            for segment in segments:
+                current = f"{current}/{segment}"
+                try:
+                    if stat.S_ISLNK(os.lstat(current).st_mode):
+                        break
+                except OSError:
+                    break
+            else:
+                return True
     return Path(os.path.realpath(path)).is_relative_to(root)
 
 
