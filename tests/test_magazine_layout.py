@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.commands.load import load_project
 from pipeline.magazine.build import MagazineBuildError, build_issues
-from pipeline.magazine.preflight import rgb_problems, text_problems
+from pipeline.magazine.preflight import PageInfo, layout_warnings, rgb_problems, text_problems
 from pipeline.templates import PACKAGE_TEMPLATES
 from tests.magazine_tree import PARAGRAPH, article, make_tree
 
@@ -63,6 +63,42 @@ def test_an_article_with_only_a_figure_is_reported(tmp_path: Path, caplog):
     with caplog.at_level(logging.WARNING):
         build(tmp_path)
     assert any("01-a.md): the opener carries" in r.getMessage() for r in caplog.records)
+
+
+def pages_of(last: PageInfo) -> list[PageInfo]:
+    """An opener and a full page of 01-a.md, then last, then the next article's opener."""
+    return [
+        PageInfo("01-a.md", True, "en", 40, 32),
+        PageInfo("01-a.md", False, "en", 70, 68),
+        last,
+        PageInfo("02-b.md", True, "en", 40, 32),
+    ]
+
+
+def test_a_short_run_over_is_reported_with_what_to_cut():
+    warnings = layout_warnings(pages_of(PageInfo("01-a.md", False, "en", 9, 9)))
+    assert warnings == [
+        "page 3 (01-a.md): the article runs over by 9 lines: cut about that many, or add a"
+        " figure, to end on page 2"
+    ]
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        PageInfo("01-a.md", False, "en", 30, 28),  # a real last page
+        PageInfo("01-a.md", False, "en", 9, 9, images=1),  # a figure closes the article
+    ],
+    ids=["full-enough", "with-a-figure"],
+)
+def test_a_last_page_with_enough_on_it_is_not_reported(last: PageInfo):
+    assert layout_warnings(pages_of(last)) == []
+
+
+def test_a_short_page_in_the_middle_of_an_article_is_not_a_run_over():
+    pages = pages_of(PageInfo("01-a.md", False, "en", 9, 9))
+    pages.insert(3, PageInfo("01-a.md", False, "en", 60, 58))  # the article goes on
+    assert layout_warnings(pages) == []
 
 
 def test_a_long_bio_stays_with_the_article_s_last_lines(tmp_path: Path):

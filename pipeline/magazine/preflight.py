@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 MIN_OPENER_LINES = 6
 # A page with fewer lines than this (and no image) is "near empty".
 MIN_PAGE_LINES = 4
+# An article whose last page holds fewer lines than this (its columns added up, the bio
+# included) and no image "runs over": a few lines and the bio alone on a page, which an
+# editor fixes by cutting a paragraph or adding a figure.
+MIN_RUNOVER_LINES = 16
 # Two text boxes overlap when they share this much of the lower one's height (and > 1 pt wide):
 # lines set solid touch, they do not overlap by a third.
 OVERLAP_SHARE = 0.3
@@ -97,11 +101,12 @@ def _where(n: int, info: PageInfo) -> str:
 
 
 def layout_warnings(pages: list[PageInfo], min_opener_lines: int = MIN_OPENER_LINES) -> list[str]:
-    """Return warnings about thin openers and near-empty pages."""
+    """Return warnings about thin openers, near-empty pages and short run-overs."""
     found = []
     for n, info in enumerate(pages, start=1):
         if not info.article:
             continue  # cover, contents, house pages and back cover are designed as they are
+        last = n == len(pages) or pages[n].article != info.article
         if info.opener and info.body_lines < min_opener_lines:
             found.append(
                 f"{_where(n, info)}: the opener carries {info.body_lines} lines of the body"
@@ -109,6 +114,11 @@ def layout_warnings(pages: list[PageInfo], min_opener_lines: int = MIN_OPENER_LI
             )
         elif not info.opener and info.lines < MIN_PAGE_LINES and not info.images:
             found.append(f"{_where(n, info)}: only {info.lines} lines of text on the page")
+        elif last and not info.opener and info.lines < MIN_RUNOVER_LINES and not info.images:
+            found.append(
+                f"{_where(n, info)}: the article runs over by {info.lines} lines:"
+                f" cut about that many, or add a figure, to end on page {n - 1}"
+            )
     return found
 
 
