@@ -177,13 +177,13 @@ def test_translation_of_links_the_new_episode_to_its_original(tree: ContentTree,
         ("nowhere/the-strike", "'nowhere/the-strike': no such episode"),
         (
             "semanal/la-huelga",
-            "'semanal/la-huelga' is in 'es' like show 'semanal': "
+            "episode 'semanal/otra' and 'semanal/la-huelga' are both in 'es': "
             "a translation group has one text per language",
         ),
         (
             "weekly/the-march",
             "'weekly/the-march' is itself a translation of 'semanal/la-huelga' (no chains): "
-            "name the original",
+            "name the original, 'semanal/la-huelga'",
         ),
         ("the-strike", "'the-strike' is not '<show id>/<slug>'"),
     ],
@@ -207,3 +207,21 @@ def test_a_wrong_translation_of_is_refused_before_the_encode(
         "artwork.jpg",
         "la-huelga",
     ]
+
+
+def test_a_second_translation_in_one_language_is_refused_before_the_encode(
+    tree: ContentTree, cli, tmp_path
+):
+    shows_tree(tree)
+    link(tree, "semanal", "la-huelga", "weekly/the-strike")
+    result = cli(
+        tree.root, "episode", "new", "semanal", "--audio", str(make_audio(tmp_path / "a.mp3")),
+        "--title", "Otra", "--translation-of", "weekly/the-strike",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        "error: episode new: --translation-of: episode 'semanal/otra' and 'semanal/la-huelga' "
+        "are both in 'es': a translation group has one text per language"
+    )
+    assert not (tree.root / "episodes/semanal/otra").exists()

@@ -25,7 +25,7 @@ from pipeline.structure.config import Config, load_config
 from pipeline.structure.show import DATE_EXAMPLE, EPISODE_FILE, EpisodeFile
 from pipeline.structure.slug import slug_problem, slugify
 from pipeline.structure.transcript import transcript_problem
-from pipeline.structure.translations import same_language
+from pipeline.structure.translations import Member, resolve_groups
 
 __all__ = ["new_episode", "parse_person", "progress_bar", "slugify"]
 
@@ -180,7 +180,9 @@ def new_episode(
         "translation_of": options.get("translation_of"),
     }
     try:
-        EpisodeFile.model_validate({k: v for k, v in fields.items() if v is not None})
+        parsed = EpisodeFile.model_validate({k: v for k, v in fields.items() if v is not None})
+        if parsed.translation_of:  # in the form the model keeps it
+            problems += translation_problems(config, show, slug, parsed.translation_of)
     except ValidationError as exc:
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else ""
@@ -191,8 +193,6 @@ def new_episode(
         with contextlib.suppress(InputError):
             duration = probe(audio).duration
     problems += _file_problems(options, duration)
-    if fields["translation_of"]:
-        problems += translation_problems(config, show, fields["translation_of"])
     if problems:
         raise ContentError(problems)
 
@@ -207,38 +207,27 @@ def new_episode(
     return _make_folder(config, show, slug, target, fields, copies, audio, options)
 
 
-def translation_problems(config: Config, show: str, original: str) -> list[Problem]:
-    """Check --translation-of before the encode: the original exists, in another language.
+def translation_problems(config: Config, show: str, slug: str, original: str) -> list[Problem]:
+    """Check --translation-of before the encode, by the rule `check` applies to every group.
 
-    `check` reads every group whole (structure/translations.py); this catches what a producer
-    mistypes, so a long encode does not end in a folder that fails its check.
+    The new episode joins the translation links of the episodes already there (their
+    episode.toml only, no audio), and structure/translations.py judges them; only what it says
+    about the new episode is returned, so a long encode does not end in a folder that fails.
     """
-    parts = original.strip().strip("/").split("/")
-    if len(parts) != 2:
-        return []  # the field's own rule names the form '<show id>/<slug>'
-    other, slug = parts
-    toml = config.root / "episodes" / other / slug / EPISODE_FILE
-    if other not in config.shows or not toml.is_file():
-        return [_problem("--translation-of", f"{original!r}: no such episode")]
-    mine, theirs = config.shows[show].language, config.shows[other].language
-    if same_language(mine, theirs):
-        return [
-            _problem(
-                "--translation-of",
-                f"{original!r} is in {theirs!r} like show {show!r}: "
-                "a translation group has one text per language",
-            )
-        ]
-    target = read_toml(toml, Problems(config.root)) or {}
-    if isinstance(upstream := target.get("translation_of"), str):
-        return [
-            _problem(
-                "--translation-of",
-                f"{original!r} is itself a translation of {upstream!r} (no chains): "
-                "name the original",
-            )
-        ]
-    return []
+    here = config.root / "episodes" / show / slug / EPISODE_FILE  # where it will be written
+    lang = config.shows[show].language
+    members = [Member("episode", f"{show}/{slug}", lang, here, original)]
+    for sid, show_config in config.shows.items():
+        for toml in sorted((config.root / "episodes" / sid).glob(f"*/{EPISODE_FILE}")):
+            link = (read_toml(toml, Problems()) or {}).get("translation_of")
+            key = f"{sid}/{toml.parent.name}"
+            link = link if isinstance(link, str) else None
+            members.append(Member("episode", key, show_config.language, toml, link))
+    found = Problems()
+    resolve_groups(members, config.site.all_languages, found, [])
+    return [
+        _problem("--translation-of", p.message) for p in found.items if p.path == here.as_posix()
+    ]
 
 
 def _make_folder(
