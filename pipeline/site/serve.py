@@ -8,7 +8,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from pipeline.errors import PipelineError
 from pipeline.magazine.preview import ScreenPreview, preview_prefix
@@ -56,7 +56,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         """Never let the browser keep a preview file, except one whose URL carries its version."""
         # The next save changes any file in place; a versioned URL (a thumbnail's `?v=`, see
         # site/preview.py) names other bytes once they change, so a reload fetches only those.
-        versioned = "v=" in urlsplit(self.path).query
+        versioned = "v" in parse_qs(urlsplit(self.path).query)
         self.send_header("Cache-Control", "private, max-age=86400" if versioned else "no-store")
         super().end_headers()
 
