@@ -111,8 +111,9 @@ def bucket(s3_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> Iterator[B
     monkeypatch.setenv("PIPELINE_S3_BUCKET", name)
     # BuildTree publishes under the prefix "site"; base_url is the public URL of that prefix.
     monkeypatch.setenv("PIPELINE_BASE_URL", f"{s3_server.endpoint}/{name}/site")
-    assert Bucket(s3_server, name, client).base_url.endswith("/site")
-    yield Bucket(s3_server, name, client)
+    made = Bucket(s3_server, name, client)
+    assert made.base_url.endswith("/site")
+    yield made
     remove_bucket(client, name)
 
 
